@@ -1,0 +1,74 @@
+#include "args.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace gpuplan::cli {
+
+ParsedArgs parse_args(int argc, char** argv, int first, const std::vector<std::string>& boolean_flags) {
+  ParsedArgs parsed;
+  for (int i = first; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--json") {
+      parsed.json = true;
+      continue;
+    }
+    if (arg == "--help" || arg == "-h") {
+      parsed.help = true;
+      continue;
+    }
+    if (arg.rfind("--", 0) != 0 || arg.size() == 2) {
+      parsed.positional.push_back(arg);
+      continue;
+    }
+    std::string name = arg.substr(2);
+    size_t equals = name.find('=');
+    if (equals != std::string::npos) {
+      parsed.values[name.substr(0, equals)] = name.substr(equals + 1);
+      continue;
+    }
+    if (std::find(boolean_flags.begin(), boolean_flags.end(), name) != boolean_flags.end()) {
+      parsed.values[name] = "true";
+      continue;
+    }
+    if (i + 1 >= argc) {
+      parsed.error = "flag --" + name + " needs a value, as in --" + name + " 16";
+      return parsed;
+    }
+    parsed.values[name] = argv[++i];
+  }
+  return parsed;
+}
+
+std::string format_significant(double value, int digits) {
+  if (!std::isfinite(value)) return "n/a";
+  if (value == 0) return "0";
+  int magnitude = static_cast<int>(std::floor(std::log10(std::fabs(value))));
+  int decimals = std::max(0, digits - 1 - magnitude);
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
+  std::string text = buffer;
+  if (text.find('.') != std::string::npos) {
+    while (text.back() == '0') text.pop_back();
+    if (text.back() == '.') text.pop_back();
+  }
+  return text;
+}
+
+std::string format_flops(double flops) {
+  struct Prefix {
+    double scale;
+    const char* unit;
+  };
+  constexpr Prefix kPrefixes[] = {{1e18, "EFLOPs"}, {1e15, "PFLOPs"}, {1e12, "TFLOPs"},
+                                  {1e9, "GFLOPs"},  {1e6, "MFLOPs"},  {1, "FLOPs"}};
+  for (const Prefix& prefix : kPrefixes) {
+    if (std::fabs(flops) >= prefix.scale) return format_significant(flops / prefix.scale) + " " + prefix.unit;
+  }
+  return format_significant(flops) + " FLOPs";
+}
+
+std::string format_gigabytes(double bytes) { return format_significant(bytes / 1e9) + " GB"; }
+
+}  // namespace gpuplan::cli

@@ -1,0 +1,31 @@
+// Command-line flags as key/value text: "--name value" or "--name=value".
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "key_values.h"
+
+namespace gpuplan::cli {
+
+struct ParsedArgs {
+  KeyValues values;                     // every --name value pair
+  std::vector<std::string> positional;  // arguments that are not flags
+  bool json = false;                    // --json
+  bool help = false;                    // --help or -h
+  std::string error;                    // non-empty when the flags cannot be parsed
+};
+
+// Parses argv[first..argc). Flags listed in boolean_flags take no value.
+ParsedArgs parse_args(int argc, char** argv, int first, const std::vector<std::string>& boolean_flags = {});
+
+// Formats a value with three significant digits and no trailing zeros ("21.3", "0.205", "2.6").
+std::string format_significant(double value, int digits = 3);
+
+// Formats FLOPs with a unit prefix: "21.3 TFLOPs".
+std::string format_flops(double flops);
+
+// Formats bytes in decimal gigabytes (10^9), as the guide prints them: "2.6 GB".
+std::string format_gigabytes(double bytes);
+
+}  // namespace gpuplan::cli

@@ -1,0 +1,100 @@
+#include "cmd_guide.h"
+
+#include <cstdio>
+#include <iostream>
+
+#include "args.h"
+#include "estimate.h"
+#include "fields.h"
+
+namespace gpuplan::cli {
+
+namespace {
+
+void print_guide_help() {
+  std::cout << "usage: gpuplan guide [--name value ...] [--json]\n\n"
+               "Estimates FLOPs, step time and memory with the guide's formulas.\n\n"
+               "flags:\n";
+  for (const FieldSpec& spec : setup_fields()) {
+    std::cout << "  --" << spec.name;
+    if (spec.kind == FieldKind::choice) {
+      std::cout << " (one of:";
+      for (const std::string& choice : spec.choices) std::cout << ' ' << choice;
+      std::cout << ')';
+    } else if (spec.kind == FieldKind::number || spec.kind == FieldKind::integer) {
+      std::cout << " (" << field_kind_name(spec.kind) << " from " << format_significant(spec.min, 6) << " to "
+                << format_significant(spec.max, 6) << (spec.unit.empty() ? "" : ", " + spec.unit) << ')';
+    }
+    if (spec.default_value) std::cout << " default " << *spec.default_value;
+    std::cout << '\n';
+  }
+  std::cout << "  --json (print JSON instead of a table)\n";
+}
+
+void print_row(const std::string& label, const std::string& value, const std::string& note = "") {
+  std::printf("  %-28s %14s", label.c_str(), value.c_str());
+  if (!note.empty()) std::printf("   %s", note.c_str());
+  std::printf("\n");
+}
+
+void print_guide_table(const EstimateResponse& response) {
+  const GuideResult& guide = *response.guide;
+  std::printf("Guide method: the guide's formulas exactly as printed\n\n");
+  std::printf("Input\n");
+  for (const auto& [key, value] : response.input) print_row(key, value);
+
+  std::printf("\nFLOPs per optimizer step\n");
+  print_row("forward (2 P B L)", format_flops(guide.flops_forward), "per micro-batch");
+  print_row("backward (2 x forward)", format_flops(guide.flops_backward), "per micro-batch");
+  print_row("(forward + backward) x G", format_flops(guide.flops_forward_backward), "the guide's printed total");
+  print_row("optimizer (Adam, 2 P)", format_flops(guide.flops_optimizer), "left out of the guide's printed total");
+  print_row("total", format_flops(guide.flops_total));
+
+  std::printf("\nTime\n");
+  print_row("step time", format_significant(guide.step_time_s) + " s",
+            "at " + format_significant(guide.gpu_peak_flops / 1e12, 4) + " TFLOP/s, 100% utilization");
+
+  std::printf("\nMemory (%s bytes per value)\n", format_significant(guide.bytes_per_value).c_str());
+  for (const Term& term : guide.memory.children) print_row(term.key, format_gigabytes(term.value));
+  print_row("total", format_gigabytes(guide.memory_total_bytes),
+            "GPU has " + format_gigabytes(guide.gpu_memory_bytes));
+}
+
+}  // namespace
+
+int run_guide_command(int argc, char** argv) {
+  ParsedArgs args = parse_args(argc, argv, 2);
+  if (args.help) {
+    print_guide_help();
+    return 0;
+  }
+  if (!args.error.empty()) {
+    std::cerr << "gpuplan guide: " << args.error << '\n';
+    return 2;
+  }
+  if (!args.positional.empty()) {
+    std::cerr << "gpuplan guide: unexpected argument \"" << args.positional.front()
+              << "\"; flags are written --name value\n";
+    return 2;
+  }
+
+  EstimateResponse response = run_estimate(args.values);
+  if (!response.errors.empty()) {
+    for (const FieldError& error : response.errors) {
+      if (error.code == ErrorCode::unknown_field) {
+        std::cerr << "gpuplan guide: unknown flag --" << error.field << "; run gpuplan guide --help for the list\n";
+      } else {
+        std::cerr << "gpuplan guide: --" << error.message << '\n';
+      }
+    }
+    return 2;
+  }
+  if (args.json) {
+    std::cout << estimate_response_json(response) << '\n';
+  } else {
+    print_guide_table(response);
+  }
+  return 0;
+}
+
+}  // namespace gpuplan::cli

@@ -1,0 +1,35 @@
+// gpuplan: estimates the GPU memory, FLOPs, time and cost of fine-tuning a
+// language model, from the same core as the web page.
+#include <cstring>
+#include <iostream>
+
+#include "cmd_guide.h"
+
+namespace {
+
+void print_usage(std::ostream& out) {
+  out << "usage: gpuplan <command> [flags]\n\n"
+         "commands:\n"
+         "  guide     FLOPs, step time and memory by the guide's formulas\n"
+         "  gpus      list the GPU table\n\n"
+         "Run gpuplan <command> --help for the flags of a command.\n";
+}
+
+}  // namespace
+
+namespace gpuplan::cli {
+int run_gpus_command(int argc, char** argv);
+}
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+    print_usage(argc < 2 ? std::cerr : std::cout);
+    return argc < 2 ? 2 : 0;
+  }
+  const char* command = argv[1];
+  if (std::strcmp(command, "guide") == 0) return gpuplan::cli::run_guide_command(argc, argv);
+  if (std::strcmp(command, "gpus") == 0) return gpuplan::cli::run_gpus_command(argc, argv);
+  std::cerr << "gpuplan: unknown command \"" << command << "\"\n\n";
+  print_usage(std::cerr);
+  return 2;
+}

@@ -1,0 +1,33 @@
+// JSON text in and out of the core, shared by the CLI's --json and the embind
+// functions. Written with RapidJSON, without exceptions.
+#pragma once
+
+#include <string>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "breakdown.h"
+#include "errors.h"
+#include "key_values.h"
+
+namespace gpuplan {
+
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+// Parses a JSON object whose values are strings, numbers or booleans into
+// key/value text. Appends an invalid_json error (field "query") otherwise.
+KeyValues parse_query_json(const std::string& text, FieldErrors& errors);
+
+void write_term(JsonWriter& writer, const Term& term);
+void write_field_error(JsonWriter& writer, const FieldError& error);
+void write_field_errors(JsonWriter& writer, const FieldErrors& errors);
+void write_key_values(JsonWriter& writer, const KeyValues& values);
+
+// Writes a number, or null when it is not finite, so JSON output never holds NaN.
+void write_number(JsonWriter& writer, double value);
+
+std::string gpus_json();
+std::string fields_json();
+
+}  // namespace gpuplan

@@ -1,0 +1,30 @@
+# Runs the gpuplan CLI and checks its output and exit status.
+# Usage: cmake -DCLI=path/to/gpuplan -DSOURCE_DIR=... -P cli_test.cmake
+
+function(expect_run)
+  cmake_parse_arguments(RUN "" "STATUS" "ARGS;CONTAINS" ${ARGN})
+  execute_process(COMMAND ${CLI} ${RUN_ARGS} RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT status EQUAL RUN_STATUS)
+    message(FATAL_ERROR "gpuplan ${RUN_ARGS}: exit status ${status}, expected ${RUN_STATUS}\n${out}${err}")
+  endif()
+  foreach(expected IN LISTS RUN_CONTAINS)
+    string(FIND "${out}${err}" "${expected}" position)
+    if(position EQUAL -1)
+      message(FATAL_ERROR "gpuplan ${RUN_ARGS}: output lacks \"${expected}\"\n${out}${err}")
+    endif()
+  endforeach()
+endfunction()
+
+set(WORKED --params 1.3e9 --micro_batch 16 --seq_len 512 --hidden 2048 --precision fp16 --gpu a100-80gb)
+
+# The guide's worked example prints as the guide does: 21.3, 42.6, 63.9 TFLOPs, 0.205 s, 2.6 GB.
+expect_run(ARGS guide ${WORKED} STATUS 0
+  CONTAINS "21.3 TFLOPs" "42.6 TFLOPs" "63.9 TFLOPs" "2.6 GFLOPs" "0.205 s" "2.6 GB")
+expect_run(ARGS guide ${WORKED} --json STATUS 0
+  CONTAINS "\"ok\":true" "\"step_time_s\":0.2048")
+expect_run(ARGS guide ${WORKED} --micro_batch=-1 STATUS 2 CONTAINS "micro_batch" "from 1 to 65536")
+expect_run(ARGS guide ${WORKED} --gpu a100 STATUS 2 CONTAINS "gpu: unknown value \"a100\"")
+expect_run(ARGS guide ${WORKED} --batch 4 STATUS 2 CONTAINS "unknown flag --batch")
+expect_run(ARGS guide --seq_len STATUS 2 CONTAINS "--seq_len needs a value")
+expect_run(ARGS frobnicate STATUS 2 CONTAINS "unknown command")
+expect_run(ARGS gpus STATUS 0 CONTAINS "a100-80gb" "h100-sxm")
