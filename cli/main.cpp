@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cmd_guide.h"
+#include "cmd_model.h"
 
 namespace {
 
@@ -11,6 +12,8 @@ void print_usage(std::ostream& out) {
   out << "usage: gpuplan <command> [flags]\n\n"
          "commands:\n"
          "  guide     FLOPs, step time and memory by the guide's formulas\n"
+         "  model     parameter breakdown of a preset or a Hugging Face config.json\n"
+         "  models    list the model presets\n"
          "  gpus      list the GPU table\n\n"
          "Run gpuplan <command> --help for the flags of a command.\n";
 }
@@ -28,6 +31,8 @@ int main(int argc, char** argv) {
   }
   const char* command = argv[1];
   if (std::strcmp(command, "guide") == 0) return gpuplan::cli::run_guide_command(argc, argv);
+  if (std::strcmp(command, "model") == 0) return gpuplan::run_model_command(argc - 1, argv + 1);
+  if (std::strcmp(command, "models") == 0) return gpuplan::run_models_command(argc - 1, argv + 1);
   if (std::strcmp(command, "gpus") == 0) return gpuplan::cli::run_gpus_command(argc, argv);
   std::cerr << "gpuplan: unknown command \"" << command << "\"\n\n";
   print_usage(std::cerr);

@@ -62,9 +62,53 @@ std::vector<FieldSpec> build_fields() {
   fields.push_back(integer_field("micro_batch", "batch", 1, 65536, std::string("16"), "sequences"));
   fields.push_back(integer_field("seq_len", "batch", 1, 10485760, std::string("512"), "tokens"));
   fields.push_back(integer_field("grad_accum", "batch", 1, 65536, std::string("1"), "micro-batches"));
-  fields.push_back(choice_field("precision", "precision", precision_names(), std::string("fp16")));
+  fields.push_back(choice_field("precision", "precision", precision_names(), std::string("amp_bf16")));
   fields.push_back(choice_field("gpu", "hardware", gpu_ids(), std::string("a100-80gb")));
   fields.push_back(number_field("gpu_tflops", "hardware", 0.001, 1e6, std::nullopt, "TFLOP/s"));
+  fields.push_back(number_field("gpu_memory_gb", "hardware", 1, 100000, std::nullopt, "GB"));
+  fields.push_back(number_field("gpu_bandwidth_tbps", "hardware", 0.01, 1000, std::nullopt, "TB/s"));
+  fields.push_back(integer_field("num_gpus", "hardware", 1, 65536, std::string("1"), "GPUs"));
+  fields.push_back(integer_field("gpus_per_node", "hardware", 1, 64, std::string("8"), "GPUs"));
+  fields.push_back(choice_field("sharding", "hardware",
+                                {"ddp", "zero1", "zero2", "zero3", "fsdp_no_shard", "fsdp_shard_grad_op",
+                                 "fsdp_full_shard"},
+                                std::string("ddp")));
+  fields.push_back(choice_field("offload", "hardware", {"none", "optimizer", "optimizer_and_params"}, std::string("none")));
+  fields.push_back(integer_field("tensor_parallel", "hardware", 1, 1024, std::string("1"), "GPUs"));
+  fields.push_back(integer_field("pipeline_parallel", "hardware", 1, 1024, std::string("1"), "stages"));
+  fields.push_back(choice_field("sequence_parallel", "hardware", {"true", "false"}, std::string("false")));
+  fields.back().kind = FieldKind::boolean;
+
+  // Detailed method: fine-tuning method and its options.
+  fields.push_back(choice_field("method", "method", {"full", "lora", "qlora", "freeze"}, std::string("full")));
+  fields.push_back(integer_field("lora_rank", "method", 1, 65536, std::string("16"), ""));
+  FieldSpec targets;
+  targets.name = "lora_targets";
+  targets.kind = FieldKind::text;
+  targets.group = "method";
+  targets.default_value = std::string("all-linear");
+  targets.choices = {"q", "k", "v", "o", "gate", "up", "down", "all-linear"};
+  fields.push_back(targets);
+  fields.push_back(choice_field("lora_train_embeddings", "method", {"true", "false"}, std::string("false")));
+  fields.back().kind = FieldKind::boolean;
+  fields.push_back(choice_field("quant", "method", {"nf4", "fp4"}, std::string("nf4")));
+  fields.push_back(choice_field("double_quant", "method", {"true", "false"}, std::string("true")));
+  fields.back().kind = FieldKind::boolean;
+  fields.push_back(choice_field("kbit_upcast", "method", {"true", "false"}, std::string("true")));
+  fields.back().kind = FieldKind::boolean;
+  fields.push_back(integer_field("trainable_layers", "method", 1, 100000, std::string("2"), "layers"));
+
+  // Detailed method: optimizer and memory savers.
+  fields.push_back(choice_field("optimizer", "precision",
+                                {"adamw", "adamw_8bit", "paged_adamw_8bit", "paged_adamw_32bit", "sgd",
+                                 "sgd_momentum", "adafactor", "adafactor_momentum", "lion"},
+                                std::string("adamw")));
+  fields.push_back(choice_field("grad_checkpointing", "savers", {"off", "full", "selective"}, std::string("off")));
+  fields.push_back(choice_field("attention", "savers", {"eager", "sdpa", "flash"}, std::string("sdpa")));
+  fields.push_back(choice_field("fused_kernels", "savers", {"true", "false"}, std::string("false")));
+  fields.back().kind = FieldKind::boolean;
+  fields.push_back(choice_field("fused_cross_entropy", "savers", {"true", "false"}, std::string("false")));
+  fields.back().kind = FieldKind::boolean;
   return fields;
 }
 

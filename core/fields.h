@@ -56,6 +56,12 @@ class FieldReader {
   std::optional<bool> boolean(const std::string& name) { return boolean(*find_field(name)); }
 
   bool has(const std::string& name) const { return values_.count(name) > 0; }
+  // The raw text of a present key (empty when absent); marks it consumed.
+  std::string raw_text(const std::string& name) {
+    consumed_.insert(name);
+    auto found = values_.find(name);
+    return found == values_.end() ? std::string() : found->second;
+  }
   void mark_consumed(const std::string& name) { consumed_.insert(name); }
   const std::set<std::string>& consumed() const { return consumed_; }
 

@@ -68,6 +68,23 @@ struct ModelSpec {
   int64_t published_params = 0;
 };
 
+// Upper bounds that validate_model and the custom-model fields accept. They
+// keep every product in count_params below 2^62, so no count can overflow.
+namespace model_limits {
+inline constexpr int64_t kMaxLayers = 1000;
+inline constexpr int64_t kMaxHidden = 131072;
+inline constexpr int64_t kMaxHeads = 1024;
+inline constexpr int64_t kMaxHeadDim = 1024;
+inline constexpr int64_t kMaxIntermediate = 1048576;
+inline constexpr int64_t kMaxVocab = 10000000;
+inline constexpr int64_t kMaxPositions = 100000000;
+inline constexpr int64_t kMaxTypeVocab = 1024;
+inline constexpr int64_t kMaxNormsPerLayer = 8;
+inline constexpr int64_t kMaxExperts = 4096;
+inline constexpr int64_t kMaxSharedExperts = 64;
+inline constexpr int64_t kMaxLatentRank = 65536;
+}  // namespace model_limits
+
 int64_t effective_head_dim(const ModelSpec& spec);
 bool is_moe_layer(const ModelSpec& spec, int64_t layer_index);
 int64_t moe_layer_count(const ModelSpec& spec);

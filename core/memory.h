@@ -1,0 +1,60 @@
+// The detailed memory method: per-GPU peak memory of a fine-tuning step,
+// derived from what PyTorch, Transformers, PEFT, bitsandbytes, DeepSpeed and
+// FSDP allocate. Every framework constant comes from framework_constants().
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "breakdown.h"
+#include "model.h"
+#include "setup.h"
+
+namespace gpuplan {
+
+enum class PeakPhase { forward_end, backward, optimizer_step };
+const char* peak_phase_name(PeakPhase phase);
+
+// A property of a framework that the estimate depends on, with its source.
+struct FrameworkConstant {
+  std::string key;
+  double value = 0;
+  std::string unit;
+  std::string description;
+  std::string source;
+};
+
+// The reviewed table of framework constants (CUDA context, allocator overhead, buffers).
+const std::vector<FrameworkConstant>& framework_constants();
+double framework_constant(const std::string& key);
+
+struct MemoryResult {
+  // Per-GPU breakdown at the peak, bytes. Top-level children:
+  // weights, gradients, optimizer, activations, logits_and_loss, temporary, (context is separate).
+  Term peak;
+  PeakPhase peak_phase = PeakPhase::backward;
+
+  double peak_allocated_bytes = 0;  // torch.cuda.max_memory_allocated()
+  double peak_reserved_bytes = 0;   // torch.cuda.max_memory_reserved()
+  double cuda_context_bytes = 0;    // CUDA context, cuBLAS/cuDNN workspaces, NCCL buffers
+  double nvidia_smi_bytes = 0;      // reserved + context: what nvidia-smi shows for the process
+
+  double gpu_usable_bytes = 0;      // memory CUDA reports for the GPU
+  bool fits = false;                // nvidia_smi_bytes <= gpu_usable_bytes
+  double headroom_bytes = 0;        // usable - nvidia_smi (negative when it does not fit)
+
+  double host_memory_bytes = 0;     // CPU RAM for offloaded states (0 without offload)
+
+  // Trainable and frozen parameter counts on this setup.
+  double trainable_params = 0;
+  double frozen_params = 0;
+};
+
+MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& setup);
+
+// Largest micro-batch (1..max_micro_batch) and longest seq_len (multiples of 128
+// up to the model's max positions) that still fit; 0 when even the smallest does not.
+int64_t max_micro_batch_that_fits(const ModelSpec& model, const TrainingSetup& setup, int64_t max_micro_batch = 4096);
+int64_t max_seq_len_that_fits(const ModelSpec& model, const TrainingSetup& setup);
+
+}  // namespace gpuplan

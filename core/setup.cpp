@@ -1,0 +1,215 @@
+#include "setup.h"
+
+#include <sstream>
+
+#include "fields.h"
+
+namespace gpuplan {
+
+namespace {
+
+template <typename Enum>
+struct EnumName {
+  Enum value;
+  const char* name;
+};
+
+constexpr EnumName<Method> kMethods[] = {
+    {Method::full, "full"}, {Method::lora, "lora"}, {Method::qlora, "qlora"}, {Method::freeze, "freeze"}};
+constexpr EnumName<Optimizer> kOptimizers[] = {
+    {Optimizer::adamw, "adamw"},
+    {Optimizer::adamw_8bit, "adamw_8bit"},
+    {Optimizer::paged_adamw_8bit, "paged_adamw_8bit"},
+    {Optimizer::paged_adamw_32bit, "paged_adamw_32bit"},
+    {Optimizer::sgd, "sgd"},
+    {Optimizer::sgd_momentum, "sgd_momentum"},
+    {Optimizer::adafactor, "adafactor"},
+    {Optimizer::adafactor_momentum, "adafactor_momentum"},
+    {Optimizer::lion, "lion"},
+};
+constexpr EnumName<Checkpointing> kCheckpointing[] = {
+    {Checkpointing::off, "off"}, {Checkpointing::full, "full"}, {Checkpointing::selective, "selective"}};
+constexpr EnumName<AttentionImpl> kAttention[] = {
+    {AttentionImpl::eager, "eager"}, {AttentionImpl::sdpa, "sdpa"}, {AttentionImpl::flash, "flash"}};
+constexpr EnumName<Sharding> kSharding[] = {
+    {Sharding::ddp, "ddp"},
+    {Sharding::zero1, "zero1"},
+    {Sharding::zero2, "zero2"},
+    {Sharding::zero3, "zero3"},
+    {Sharding::fsdp_no_shard, "fsdp_no_shard"},
+    {Sharding::fsdp_shard_grad_op, "fsdp_shard_grad_op"},
+    {Sharding::fsdp_full_shard, "fsdp_full_shard"},
+};
+constexpr EnumName<Offload> kOffload[] = {
+    {Offload::none, "none"}, {Offload::optimizer, "optimizer"}, {Offload::optimizer_and_params, "optimizer_and_params"}};
+constexpr EnumName<Quant> kQuant[] = {{Quant::nf4, "nf4"}, {Quant::fp4, "fp4"}};
+
+template <typename Enum, size_t N>
+const char* name_of(const EnumName<Enum> (&table)[N], Enum value) {
+  for (const auto& entry : table) {
+    if (entry.value == value) return entry.name;
+  }
+  return table[0].name;
+}
+
+template <typename Enum, size_t N>
+Enum value_of(const EnumName<Enum> (&table)[N], const std::string& name) {
+  for (const auto& entry : table) {
+    if (name == entry.name) return entry.value;
+  }
+  return table[0].value;
+}
+
+struct TargetName {
+  unsigned bit;
+  const char* name;
+};
+
+constexpr TargetName kTargetNames[] = {{lora_q, "q"},       {lora_k, "k"},   {lora_v, "v"},     {lora_o, "o"},
+                                       {lora_gate, "gate"}, {lora_up, "up"}, {lora_down, "down"}};
+
+}  // namespace
+
+const char* method_name(Method method) { return name_of(kMethods, method); }
+const char* optimizer_name(Optimizer optimizer) { return name_of(kOptimizers, optimizer); }
+const char* checkpointing_name(Checkpointing checkpointing) { return name_of(kCheckpointing, checkpointing); }
+const char* attention_impl_name(AttentionImpl attention) { return name_of(kAttention, attention); }
+const char* sharding_name(Sharding sharding) { return name_of(kSharding, sharding); }
+const char* offload_name(Offload offload) { return name_of(kOffload, offload); }
+const char* quant_name(Quant quant) { return name_of(kQuant, quant); }
+
+std::string lora_targets_text(unsigned targets) {
+  if ((targets & lora_all_linear) == lora_all_linear) return "all-linear";
+  std::string text;
+  for (const TargetName& target : kTargetNames) {
+    if ((targets & target.bit) == 0) continue;
+    if (!text.empty()) text += ',';
+    text += target.name;
+  }
+  return text;
+}
+
+std::optional<unsigned> parse_lora_targets(const std::string& text) {
+  if (text == "all-linear" || text == "all") return static_cast<unsigned>(lora_all_linear);
+  unsigned targets = 0;
+  std::stringstream stream(text);
+  std::string item;
+  while (std::getline(stream, item, ',')) {
+    bool found = false;
+    for (const TargetName& target : kTargetNames) {
+      if (item == target.name) {
+        targets |= target.bit;
+        found = true;
+      }
+    }
+    if (!found) return std::nullopt;
+  }
+  if (targets == 0) return std::nullopt;
+  return targets;
+}
+
+int64_t data_parallel_size(const TrainingSetup& setup) {
+  int64_t model_parallel = setup.tensor_parallel * setup.pipeline_parallel;
+  int64_t size = setup.num_gpus / (model_parallel > 0 ? model_parallel : 1);
+  return size > 0 ? size : 1;
+}
+
+TrainingSetup read_setup(FieldReader& reader, FieldErrors& errors) {
+  TrainingSetup setup;
+  if (auto value = reader.choice("method")) setup.method = value_of(kMethods, *value);
+  if (auto value = reader.integer("lora_rank")) setup.lora_rank = *value;
+  if (reader.has("lora_targets") || find_field("lora_targets")->default_value) {
+    const FieldSpec& spec = *find_field("lora_targets");
+    reader.mark_consumed("lora_targets");
+    // FieldReader has no list kind, so the comma list is checked here.
+    std::string text = spec.default_value.value_or("");
+    if (reader.has("lora_targets")) text = reader.raw_text("lora_targets");
+    if (auto targets = parse_lora_targets(text)) {
+      setup.lora_targets = *targets;
+    } else {
+      errors.push_back(make_unknown_choice("lora_targets", text, spec.choices));
+    }
+  }
+  if (auto value = reader.boolean("lora_train_embeddings")) setup.lora_train_embeddings = *value;
+  if (auto value = reader.choice("quant")) setup.quant = value_of(kQuant, *value);
+  if (auto value = reader.boolean("double_quant")) setup.double_quant = *value;
+  if (auto value = reader.boolean("kbit_upcast")) setup.kbit_upcast = *value;
+  if (auto value = reader.integer("trainable_layers")) setup.trainable_layers = *value;
+
+  if (auto value = reader.choice("precision")) setup.precision = *parse_precision(*value);
+  if (auto value = reader.choice("optimizer")) setup.optimizer = value_of(kOptimizers, *value);
+  if (auto value = reader.integer("micro_batch")) setup.micro_batch = *value;
+  if (auto value = reader.integer("seq_len")) setup.seq_len = *value;
+  if (auto value = reader.integer("grad_accum")) setup.grad_accum = *value;
+  if (auto value = reader.choice("grad_checkpointing")) setup.grad_checkpointing = value_of(kCheckpointing, *value);
+  if (auto value = reader.choice("attention")) setup.attention = value_of(kAttention, *value);
+  if (auto value = reader.boolean("fused_kernels")) setup.fused_kernels = *value;
+  if (auto value = reader.boolean("fused_cross_entropy")) setup.fused_cross_entropy = *value;
+
+  if (auto value = reader.integer("num_gpus")) setup.num_gpus = *value;
+  if (auto value = reader.integer("gpus_per_node")) setup.gpus_per_node = *value;
+  if (auto value = reader.choice("sharding")) setup.sharding = value_of(kSharding, *value);
+  if (auto value = reader.choice("offload")) setup.offload = value_of(kOffload, *value);
+  if (auto value = reader.integer("tensor_parallel")) setup.tensor_parallel = *value;
+  if (auto value = reader.integer("pipeline_parallel")) setup.pipeline_parallel = *value;
+  if (auto value = reader.boolean("sequence_parallel")) setup.sequence_parallel = *value;
+
+  int64_t model_parallel = setup.tensor_parallel * setup.pipeline_parallel;
+  if (setup.num_gpus % model_parallel != 0) {
+    errors.push_back(make_unsupported("num_gpus", std::to_string(setup.num_gpus),
+                                      "must be a multiple of tensor_parallel x pipeline_parallel (" +
+                                          std::to_string(model_parallel) + ")"));
+  }
+
+  if (auto value = reader.choice("gpu")) setup.gpu_id = *value;
+  if (const GpuSpec* gpu = find_gpu(setup.gpu_id)) setup.gpu = *gpu;
+  if (auto memory_gb = reader.number("gpu_memory_gb")) {
+    // A custom label in binary GB, as vendors print it; CUDA sees all of it.
+    setup.gpu.memory_bytes = *memory_gb * 1024.0 * 1024.0 * 1024.0;
+    setup.gpu.visible_memory_bytes = setup.gpu.memory_bytes;
+  }
+  if (auto bandwidth = reader.number("gpu_bandwidth_tbps")) setup.gpu.memory_bandwidth_bytes_per_s = *bandwidth * 1e12;
+  if (auto tflops = reader.number("gpu_tflops")) {
+    // One custom peak stands for every dtype.
+    double peak = *tflops * 1e12;
+    setup.gpu.peak_fp32_flops = peak;
+    setup.gpu.peak_tf32_flops = peak;
+    setup.gpu.peak_fp16_flops = peak;
+    setup.gpu.peak_bf16_flops = peak;
+    setup.gpu.peak_fp8_flops = peak;
+    setup.gpu.peak_int8_ops = peak;
+  }
+  return setup;
+}
+
+KeyValues setup_key_values(const TrainingSetup& setup) {
+  KeyValues values;
+  values["method"] = method_name(setup.method);
+  values["lora_rank"] = std::to_string(setup.lora_rank);
+  values["lora_targets"] = lora_targets_text(setup.lora_targets);
+  values["lora_train_embeddings"] = setup.lora_train_embeddings ? "true" : "false";
+  values["quant"] = quant_name(setup.quant);
+  values["double_quant"] = setup.double_quant ? "true" : "false";
+  values["kbit_upcast"] = setup.kbit_upcast ? "true" : "false";
+  values["trainable_layers"] = std::to_string(setup.trainable_layers);
+  values["precision"] = precision_name(setup.precision);
+  values["optimizer"] = optimizer_name(setup.optimizer);
+  values["micro_batch"] = std::to_string(setup.micro_batch);
+  values["seq_len"] = std::to_string(setup.seq_len);
+  values["grad_accum"] = std::to_string(setup.grad_accum);
+  values["grad_checkpointing"] = checkpointing_name(setup.grad_checkpointing);
+  values["attention"] = attention_impl_name(setup.attention);
+  values["fused_kernels"] = setup.fused_kernels ? "true" : "false";
+  values["fused_cross_entropy"] = setup.fused_cross_entropy ? "true" : "false";
+  values["num_gpus"] = std::to_string(setup.num_gpus);
+  values["gpus_per_node"] = std::to_string(setup.gpus_per_node);
+  values["sharding"] = sharding_name(setup.sharding);
+  values["offload"] = offload_name(setup.offload);
+  values["tensor_parallel"] = std::to_string(setup.tensor_parallel);
+  values["pipeline_parallel"] = std::to_string(setup.pipeline_parallel);
+  values["sequence_parallel"] = setup.sequence_parallel ? "true" : "false";
+  values["gpu"] = setup.gpu_id;
+  return values;
+}
+
+}  // namespace gpuplan

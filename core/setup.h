@@ -1,0 +1,107 @@
+// The training setup: everything besides the model that decides memory, FLOPs
+// and time. Field names are the URL keys and CLI flags.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "errors.h"
+#include "gpus.h"
+#include "key_values.h"
+#include "model.h"
+#include "fields.h"
+#include "precision.h"
+
+namespace gpuplan {
+
+enum class Method { full, lora, qlora, freeze };
+enum class Optimizer {
+  adamw,               // torch.optim.AdamW: two fp32 (or parameter-dtype) moments
+  adamw_8bit,          // bitsandbytes AdamW8bit: two 8-bit moments, blockwise scales
+  paged_adamw_8bit,    // bitsandbytes paged variant: same state, in unified memory
+  paged_adamw_32bit,   // bitsandbytes paged AdamW with 32-bit moments
+  sgd,                 // no state
+  sgd_momentum,        // one momentum buffer
+  adafactor,           // factored second moment, no momentum (Transformers Adafactor)
+  adafactor_momentum,  // factored second moment plus a full first moment (beta1 set)
+  lion,                // one momentum buffer
+};
+enum class Checkpointing { off, full, selective };
+enum class AttentionImpl { eager, sdpa, flash };
+enum class Sharding { ddp, zero1, zero2, zero3, fsdp_no_shard, fsdp_shard_grad_op, fsdp_full_shard };
+enum class Offload { none, optimizer, optimizer_and_params };
+enum class Quant { nf4, fp4 };
+
+// LoRA target modules as bits.
+enum LoraTarget : unsigned {
+  lora_q = 1u << 0,
+  lora_k = 1u << 1,
+  lora_v = 1u << 2,
+  lora_o = 1u << 3,
+  lora_gate = 1u << 4,
+  lora_up = 1u << 5,
+  lora_down = 1u << 6,
+  lora_all_linear = (1u << 7) - 1,
+};
+
+struct TrainingSetup {
+  Method method = Method::full;
+  int64_t lora_rank = 16;
+  unsigned lora_targets = lora_q | lora_v;  // PEFT's default for Llama-style models
+  bool lora_train_embeddings = false;       // embeddings and LM head fully trained (modules_to_save)
+  Quant quant = Quant::nf4;                 // QLoRA base-weight format
+  bool double_quant = true;                 // bitsandbytes bnb_4bit_use_double_quant
+  bool kbit_upcast = true;                  // PEFT prepare_model_for_kbit_training casts non-quantized params to fp32
+  int64_t trainable_layers = 2;             // freeze: the last N transformer layers are trained
+
+  Precision precision = Precision::amp_bf16;
+  Optimizer optimizer = Optimizer::adamw;
+
+  int64_t micro_batch = 1;
+  int64_t seq_len = 2048;
+  int64_t grad_accum = 1;
+  Checkpointing grad_checkpointing = Checkpointing::off;
+  AttentionImpl attention = AttentionImpl::sdpa;
+  bool fused_kernels = false;       // fused RMSNorm, SwiGLU and rotary kernels (Liger, Unsloth)
+  bool fused_cross_entropy = false; // chunked or fused linear cross-entropy: no full logits tensor
+
+  int64_t num_gpus = 1;
+  int64_t gpus_per_node = 8;
+  Sharding sharding = Sharding::ddp;
+  Offload offload = Offload::none;
+  int64_t tensor_parallel = 1;
+  int64_t pipeline_parallel = 1;
+  bool sequence_parallel = false;
+
+  // Hardware: a GPU from the table, optionally with custom figures.
+  std::string gpu_id = "a100-80gb";
+  GpuSpec gpu;  // the row, with custom overrides applied
+};
+
+// Names of the enum values, as in URLs.
+const char* method_name(Method method);
+const char* optimizer_name(Optimizer optimizer);
+const char* checkpointing_name(Checkpointing checkpointing);
+const char* attention_impl_name(AttentionImpl attention);
+const char* sharding_name(Sharding sharding);
+const char* offload_name(Offload offload);
+const char* quant_name(Quant quant);
+std::string lora_targets_text(unsigned targets);
+
+// Reads the setup fields (see setup_fields()) from key/value text. The GPU is
+// the table row of `gpu` with gpu_memory_gb, gpu_bandwidth_tbps and gpu_tflops
+// overrides applied. Invalid values append errors and keep the default.
+TrainingSetup read_setup(FieldReader& reader, FieldErrors& errors);
+
+// Writes the setup back as key/value text (every field).
+KeyValues setup_key_values(const TrainingSetup& setup);
+
+// Parses "q,v" or "all-linear" into LoraTarget bits; returns nothing when a name is unknown.
+std::optional<unsigned> parse_lora_targets(const std::string& text);
+
+// Data-parallel degree: GPUs that hold a model replica (or shard group).
+int64_t data_parallel_size(const TrainingSetup& setup);
+
+}  // namespace gpuplan
