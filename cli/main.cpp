@@ -3,6 +3,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "cmd_estimate.h"
 #include "cmd_guide.h"
 #include "cmd_model.h"
 
@@ -11,6 +12,7 @@ namespace {
 void print_usage(std::ostream& out) {
   out << "usage: gpuplan <command> [flags]\n\n"
          "commands:\n"
+         "  estimate  per-GPU peak memory of a fine-tuning setup (detailed method)\n"
          "  guide     FLOPs, step time and memory by the guide's formulas\n"
          "  model     parameter breakdown of a preset or a Hugging Face config.json\n"
          "  models    list the model presets\n"
@@ -30,6 +32,7 @@ int main(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   const char* command = argv[1];
+  if (std::strcmp(command, "estimate") == 0) return gpuplan::cli::run_estimate_command(argc, argv);
   if (std::strcmp(command, "guide") == 0) return gpuplan::cli::run_guide_command(argc, argv);
   if (std::strcmp(command, "model") == 0) return gpuplan::run_model_command(argc - 1, argv + 1);
   if (std::strcmp(command, "models") == 0) return gpuplan::run_models_command(argc - 1, argv + 1);

@@ -55,10 +55,9 @@ FieldSpec choice_field(std::string name, std::string group, std::vector<std::str
 
 std::vector<FieldSpec> build_fields() {
   std::vector<FieldSpec> fields;
-  // Guide method inputs. params and hidden have no default: they come from the
-  // chosen model unless given.
+  // The guide's P has no default: it comes from the chosen model unless given. The
+  // guide's H is the model field "hidden" (see model_fields()).
   fields.push_back(number_field("params", "model", 1e3, 1e13, std::nullopt, "params"));
-  fields.push_back(integer_field("hidden", "model", 1, 1048576, std::nullopt, ""));
   fields.push_back(integer_field("micro_batch", "batch", 1, 65536, std::string("16"), "sequences"));
   fields.push_back(integer_field("seq_len", "batch", 1, 10485760, std::string("512"), "tokens"));
   fields.push_back(integer_field("grad_accum", "batch", 1, 65536, std::string("1"), "micro-batches"));

@@ -164,7 +164,7 @@ void read_qwen_moe(ConfigReader& reader, ModelSpec& spec) {
 void read_deepseek(ConfigReader& reader, ModelSpec& spec, bool v3) {
   read_llama_core(reader, spec, false);
   spec.kv_heads = spec.heads;  // MLA has no grouped key/value heads
-  spec.attention = AttentionKind::mla;
+  spec.attention_type = AttentionKind::mla;
   spec.q_lora_rank = reader.optional("q_lora_rank", 0);  // null: plain q projection
   spec.kv_lora_rank = reader.required({"kv_lora_rank"}, "the latent key/value rank").value_or(0);
   spec.qk_nope_head_dim =

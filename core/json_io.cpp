@@ -192,37 +192,41 @@ std::string gpus_json() {
   return buffer.GetString();
 }
 
-std::string fields_json() {
+void write_field_spec(JsonWriter& writer, const FieldSpec& spec) {
+  writer.StartObject();
+  writer.Key("name");
+  writer.String(spec.name.c_str());
+  writer.Key("kind");
+  writer.String(field_kind_name(spec.kind));
+  writer.Key("group");
+  writer.String(spec.group.c_str());
+  if (spec.kind == FieldKind::number || spec.kind == FieldKind::integer) {
+    writer.Key("min");
+    write_number(writer, spec.min);
+    writer.Key("max");
+    write_number(writer, spec.max);
+  }
+  if (spec.default_value) {
+    writer.Key("default");
+    writer.String(spec.default_value->c_str());
+  }
+  if (!spec.choices.empty()) {
+    writer.Key("choices");
+    writer.StartArray();
+    for (const std::string& choice : spec.choices) writer.String(choice.c_str());
+    writer.EndArray();
+  }
+  writer.Key("unit");
+  writer.String(spec.unit.c_str());
+  writer.EndObject();
+}
+
+std::string fields_json(const std::vector<const std::vector<FieldSpec>*>& tables) {
   rapidjson::StringBuffer buffer;
   JsonWriter writer(buffer);
   writer.StartArray();
-  for (const FieldSpec& spec : setup_fields()) {
-    writer.StartObject();
-    writer.Key("name");
-    writer.String(spec.name.c_str());
-    writer.Key("kind");
-    writer.String(field_kind_name(spec.kind));
-    writer.Key("group");
-    writer.String(spec.group.c_str());
-    if (spec.kind == FieldKind::number || spec.kind == FieldKind::integer) {
-      writer.Key("min");
-      write_number(writer, spec.min);
-      writer.Key("max");
-      write_number(writer, spec.max);
-    }
-    if (spec.default_value) {
-      writer.Key("default");
-      writer.String(spec.default_value->c_str());
-    }
-    if (!spec.choices.empty()) {
-      writer.Key("choices");
-      writer.StartArray();
-      for (const std::string& choice : spec.choices) writer.String(choice.c_str());
-      writer.EndArray();
-    }
-    writer.Key("unit");
-    writer.String(spec.unit.c_str());
-    writer.EndObject();
+  for (const std::vector<FieldSpec>* table : tables) {
+    for (const FieldSpec& spec : *table) write_field_spec(writer, spec);
   }
   writer.EndArray();
   return buffer.GetString();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -28,6 +29,10 @@ void write_key_values(JsonWriter& writer, const KeyValues& values);
 void write_number(JsonWriter& writer, double value);
 
 std::string gpus_json();
-std::string fields_json();
+
+struct FieldSpec;
+void write_field_spec(JsonWriter& writer, const FieldSpec& spec);
+// Field specs of the given tables, in order, as one JSON array.
+std::string fields_json(const std::vector<const std::vector<FieldSpec>*>& tables);
 
 }  // namespace gpuplan

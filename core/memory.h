@@ -52,6 +52,9 @@ struct MemoryResult {
 
 MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& setup);
 
+// Saved activations of one layer (dense or MoE) on this setup, by tensor.
+Term memory_detail_layer_activations(const ModelSpec& model, const TrainingSetup& setup, bool moe_layer);
+
 // Largest micro-batch (1..max_micro_batch) and longest seq_len (multiples of 128
 // up to the model's max positions) that still fit; 0 when even the smallest does not.
 int64_t max_micro_batch_that_fits(const ModelSpec& model, const TrainingSetup& setup, int64_t max_micro_batch = 4096);

@@ -74,7 +74,7 @@ Term mla_attention(const ModelSpec& spec) {
 }
 
 Term attention(const ModelSpec& spec) {
-  return spec.attention == AttentionKind::mla ? mla_attention(spec) : mha_attention(spec);
+  return spec.attention_type == AttentionKind::mla ? mla_attention(spec) : mha_attention(spec);
 }
 
 // A feed-forward block of the given width: gate, up and down for a gated MLP,
@@ -284,7 +284,7 @@ FieldErrors validate_model(const ModelSpec& spec) {
                                       "heads (" + std::to_string(spec.heads) +
                                           ") must be a multiple of kv_heads"));
   }
-  if (spec.attention == AttentionKind::mha && spec.head_dim == 0 && spec.heads >= 1 &&
+  if (spec.attention_type == AttentionKind::mha && spec.head_dim == 0 && spec.heads >= 1 &&
       spec.hidden % spec.heads != 0) {
     errors.push_back(make_unsupported("heads", std::to_string(spec.heads),
                                       "hidden (" + std::to_string(spec.hidden) +
@@ -297,7 +297,7 @@ FieldErrors validate_model(const ModelSpec& spec) {
   if (spec.pooler && spec.family != Family::encoder) {
     errors.push_back(make_unsupported("pooler", "true", "only encoder models have a pooler"));
   }
-  if (spec.attention == AttentionKind::mla) check_mla(spec, errors);
+  if (spec.attention_type == AttentionKind::mla) check_mla(spec, errors);
   if (spec.experts > 0) check_moe(spec, errors);
   return errors;
 }

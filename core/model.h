@@ -57,7 +57,7 @@ struct ModelSpec {
   bool router_bias = false;            // DeepSeek-V3 e_score_correction_bias (a buffer of experts values, counted as parameters)
 
   // Multi-head latent attention (DeepSeek-V2/V3); used when attention == mla.
-  AttentionKind attention = AttentionKind::mha;
+  AttentionKind attention_type = AttentionKind::mha;
   int64_t q_lora_rank = 0;   // 0: q is a full projection (DeepSeek-V2-Lite)
   int64_t kv_lora_rank = 0;
   int64_t qk_nope_head_dim = 0;

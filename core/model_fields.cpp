@@ -71,7 +71,7 @@ const std::vector<std::pair<const char*, std::vector<std::string>>>& choice_fiel
       {"mlp", {"gated", "plain"}},
       {"norm", {"rmsnorm", "layernorm"}},
       {"position", {"rotary", "learned", "alibi"}},
-      {"attention", {"mha", "mla"}},
+      {"attention_type", {"mha", "mla"}},
   };
   return fields;
 }
@@ -167,7 +167,7 @@ int apply_fields(FieldReader& reader, ModelSpec& spec) {
                       : text == "alibi" ? PositionKind::alibi
                                         : PositionKind::rotary;
     }
-    if (field == "attention") spec.attention = text == "mla" ? AttentionKind::mla : AttentionKind::mha;
+    if (field == "attention_type") spec.attention_type = text == "mla" ? AttentionKind::mla : AttentionKind::mha;
   }
   return fields_given;
 }
@@ -239,7 +239,7 @@ KeyValues model_key_values(const ModelSpec& spec) {
   kv["mlp"] = mlp_kind_name(spec.mlp);
   kv["norm"] = norm_kind_name(spec.norm);
   kv["position"] = position_kind_name(spec.position);
-  kv["attention"] = attention_kind_name(spec.attention);
+  kv["attention_type"] = attention_kind_name(spec.attention_type);
   return kv;
 }
 

@@ -62,7 +62,7 @@ void write_model_spec(JsonWriter& writer, const ModelSpec& spec) {
   write_int(writer, "first_dense_layers", spec.first_dense_layers);
   write_int(writer, "moe_layer_interval", spec.moe_layer_interval);
   write_bool(writer, "router_bias", spec.router_bias);
-  write_string(writer, "attention", attention_kind_name(spec.attention));
+  write_string(writer, "attention_type", attention_kind_name(spec.attention_type));
   write_int(writer, "q_lora_rank", spec.q_lora_rank);
   write_int(writer, "kv_lora_rank", spec.kv_lora_rank);
   write_int(writer, "qk_nope_head_dim", spec.qk_nope_head_dim);

@@ -120,7 +120,7 @@ ModelSpec deepseek(const char* id, const char* name, const char* hf_id, int64_t 
                    int64_t hidden, int64_t heads, int64_t intermediate, int64_t vocab) {
   ModelSpec spec = llama_like(id, name, hf_id, "DeepSeek", layers, hidden, heads, heads,
                               intermediate, vocab, 163840, false);
-  spec.attention = AttentionKind::mla;
+  spec.attention_type = AttentionKind::mla;
   spec.kv_lora_rank = 512;
   spec.qk_nope_head_dim = 128;
   spec.qk_rope_head_dim = 64;

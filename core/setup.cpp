@@ -1,6 +1,6 @@
 #include "setup.h"
 
-#include <sstream>
+#include <cstdio>
 
 #include "fields.h"
 
@@ -92,9 +92,11 @@ std::string lora_targets_text(unsigned targets) {
 std::optional<unsigned> parse_lora_targets(const std::string& text) {
   if (text == "all-linear" || text == "all") return static_cast<unsigned>(lora_all_linear);
   unsigned targets = 0;
-  std::stringstream stream(text);
-  std::string item;
-  while (std::getline(stream, item, ',')) {
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    start = comma == std::string::npos ? text.size() + 1 : comma + 1;
     bool found = false;
     for (const TargetName& target : kTargetNames) {
       if (item == target.name) {
@@ -163,13 +165,16 @@ TrainingSetup read_setup(FieldReader& reader, FieldErrors& errors) {
 
   if (auto value = reader.choice("gpu")) setup.gpu_id = *value;
   if (const GpuSpec* gpu = find_gpu(setup.gpu_id)) setup.gpu = *gpu;
-  if (auto memory_gb = reader.number("gpu_memory_gb")) {
+  setup.gpu_memory_gb = reader.number("gpu_memory_gb");
+  setup.gpu_bandwidth_tbps = reader.number("gpu_bandwidth_tbps");
+  setup.gpu_tflops = reader.number("gpu_tflops");
+  if (auto memory_gb = setup.gpu_memory_gb) {
     // A custom label in binary GB, as vendors print it; CUDA sees all of it.
     setup.gpu.memory_bytes = *memory_gb * 1024.0 * 1024.0 * 1024.0;
     setup.gpu.visible_memory_bytes = setup.gpu.memory_bytes;
   }
-  if (auto bandwidth = reader.number("gpu_bandwidth_tbps")) setup.gpu.memory_bandwidth_bytes_per_s = *bandwidth * 1e12;
-  if (auto tflops = reader.number("gpu_tflops")) {
+  if (auto bandwidth = setup.gpu_bandwidth_tbps) setup.gpu.memory_bandwidth_bytes_per_s = *bandwidth * 1e12;
+  if (auto tflops = setup.gpu_tflops) {
     // One custom peak stands for every dtype.
     double peak = *tflops * 1e12;
     setup.gpu.peak_fp32_flops = peak;
@@ -209,6 +214,14 @@ KeyValues setup_key_values(const TrainingSetup& setup) {
   values["pipeline_parallel"] = std::to_string(setup.pipeline_parallel);
   values["sequence_parallel"] = setup.sequence_parallel ? "true" : "false";
   values["gpu"] = setup.gpu_id;
+  auto number_text = [](double value) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.15g", value);
+    return std::string(buffer);
+  };
+  if (setup.gpu_tflops) values["gpu_tflops"] = number_text(*setup.gpu_tflops);
+  if (setup.gpu_memory_gb) values["gpu_memory_gb"] = number_text(*setup.gpu_memory_gb);
+  if (setup.gpu_bandwidth_tbps) values["gpu_bandwidth_tbps"] = number_text(*setup.gpu_bandwidth_tbps);
   return values;
 }
 

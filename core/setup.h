@@ -77,6 +77,9 @@ struct TrainingSetup {
 
   // Hardware: a GPU from the table, optionally with custom figures.
   std::string gpu_id = "a100-80gb";
+  std::optional<double> gpu_tflops;          // custom dense peak for every dtype, TFLOP/s
+  std::optional<double> gpu_memory_gb;       // custom memory label, binary GB
+  std::optional<double> gpu_bandwidth_tbps;  // custom memory bandwidth, TB/s
   GpuSpec gpu;  // the row, with custom overrides applied
 };
 

@@ -25,6 +25,6 @@ std::string estimate_json(const std::string& query_json) {
 
 EMSCRIPTEN_BINDINGS(gpuplan_estimate) {
   emscripten::function("gpus", &gpuplan::gpus_json);
-  emscripten::function("fields", &gpuplan::fields_json);
+  emscripten::function("fields", &gpuplan::all_fields_json);
   emscripten::function("estimate", &estimate_json);
 }

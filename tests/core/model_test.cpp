@@ -169,7 +169,7 @@ TEST_CASE("Exact totals of published models", "[model]") {
   // Embedding + LM head 2*129280*7168 = 1,853,358,080; final norm 7,168.
   // Total 671,026,419,200.
   ModelSpec v3 = llama_style(61, 7168, 128, 128, 18432, 129280, false);
-  v3.attention = AttentionKind::mla;
+  v3.attention_type = AttentionKind::mla;
   v3.q_lora_rank = 1536;
   v3.kv_lora_rank = 512;
   v3.qk_nope_head_dim = 128;
@@ -194,7 +194,7 @@ TEST_CASE("Exact totals of published models", "[model]") {
   // 4,096 = 584,847,872; x26 = 15,206,044,672. Embedding + LM head
   // 2*102400*2048 = 419,430,400; final norm 2,048. Total 15,706,484,224.
   ModelSpec v2_lite = llama_style(27, 2048, 16, 16, 10944, 102400, false);
-  v2_lite.attention = AttentionKind::mla;
+  v2_lite.attention_type = AttentionKind::mla;
   v2_lite.kv_lora_rank = 512;
   v2_lite.qk_nope_head_dim = 128;
   v2_lite.qk_rope_head_dim = 64;
@@ -403,7 +403,7 @@ TEST_CASE("Validation rejects bad shapes", "[model]") {
       {"top-k above experts", [](ModelSpec& s) { s.experts = 4; s.experts_per_token = 5; s.expert_intermediate = 8; },
        "experts_per_token", ErrorCode::out_of_range},
       {"pooler on decoder", [](ModelSpec& s) { s.pooler = true; }, "pooler", ErrorCode::unsupported},
-      {"mla without latent", [](ModelSpec& s) { s.attention = AttentionKind::mla; s.v_head_dim = 8; },
+      {"mla without latent", [](ModelSpec& s) { s.attention_type = AttentionKind::mla; s.v_head_dim = 8; },
        "kv_lora_rank", ErrorCode::out_of_range},
   };
   for (const BadCase& test : cases) {
