@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { catalogs, detectLang, interpolate, LANGS, matchLang } from '../../web/src/i18n';
+
+function placeholders(template: string): string[] {
+  return [...template.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!).sort();
+}
+
+describe('message catalogs', () => {
+  const english = catalogs.en;
+
+  it.each(LANGS)('%s has every English key and no others', (lang) => {
+    expect(Object.keys(catalogs[lang]).sort()).toEqual(Object.keys(english).sort());
+  });
+
+  it.each(LANGS)('%s uses the English placeholders', (lang) => {
+    for (const [key, template] of Object.entries(english)) {
+      const translated = (catalogs[lang] as Record<string, string>)[key]!;
+      expect(placeholders(translated), key).toEqual(placeholders(template));
+    }
+  });
+
+  it.each(LANGS)('%s has no empty message', (lang) => {
+    for (const [key, text] of Object.entries(catalogs[lang])) {
+      expect(text.trim(), key).not.toBe('');
+    }
+  });
+
+  it('zh-CN translates the field labels', () => {
+    const chinese = catalogs['zh-CN'] as Record<string, string>;
+    for (const key of Object.keys(english).filter((name) => name.endsWith('.label') && name !== 'field.gpu.label')) {
+      expect(chinese[key], key).not.toBe((english as Record<string, string>)[key]);
+    }
+  });
+});
+
+describe('language detection', () => {
+  it.each([
+    [['zh-CN'], 'zh-CN'],
+    [['zh'], 'zh-CN'],
+    [['zh-Hans-CN', 'en'], 'zh-CN'],
+    [['zh-TW', 'en-US'], 'en'],
+    [['fr-FR', 'zh-CN'], 'zh-CN'],
+    [['fr-FR'], 'en'],
+    [[], 'en'],
+  ])('%j picks %s', (preferred, expected) => {
+    expect(detectLang(preferred)).toBe(expected);
+  });
+
+  it('rejects an unknown tag', () => {
+    expect(matchLang('de')).toBeNull();
+  });
+});
+
+describe('interpolate', () => {
+  it('fills every placeholder', () => {
+    expect(interpolate('{a} of {b}', { a: 1, b: 'two' })).toBe('1 of two');
+  });
+
+  it('leaves a placeholder without a value visible', () => {
+    expect(interpolate('{a} of {b}', { a: 1 })).toBe('1 of {b}');
+  });
+});

@@ -1,0 +1,66 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Core } from '../../web/src/core';
+import { LANGS, lookup, makeTranslate } from '../../web/src/i18n';
+import { describeFieldError } from '../../web/src/messages';
+import { loadTestCore } from './load-core';
+
+let core: Core;
+
+beforeAll(async () => {
+  core = await loadTestCore();
+});
+
+function messageFor(query: Record<string, string>, lang: 'en' | 'zh-CN'): string {
+  const response = core.estimate(query);
+  const error = response.errors[0]!;
+  const field = core.fields.find((spec) => spec.name === error.field);
+  return describeFieldError(error, field, lang, makeTranslate(lang));
+}
+
+describe('field error messages', () => {
+  it('names the field, value and range in English', () => {
+    expect(messageFor({ micro_batch: '0' }, 'en')).toBe(
+      'Micro-batch size (B): 0 is out of range. Accepted: whole numbers from 1 to 65,536.',
+    );
+  });
+
+  it('names the field, value and range in Chinese', () => {
+    expect(messageFor({ micro_batch: '0' }, 'zh-CN')).toBe(
+      '微批量大小（B）：0 超出范围。可接受范围：1 至 65,536 的整数。',
+    );
+  });
+
+  it('keeps the scientific form of the params limits', () => {
+    // fields() gives params the range 1e3 to 1e13.
+    expect(messageFor({ params: 'abc' }, 'en')).toBe('Parameters (P): “abc” is not a number. Accepted: 1e3 to 1e13.');
+  });
+
+  it('words an empty value as missing', () => {
+    expect(messageFor({ seq_len: '' }, 'en')).toBe(
+      'Sequence length (L): a value is required. Accepted: whole numbers from 1 to 10,485,760.',
+    );
+  });
+
+  it('lists choices for an unknown GPU', () => {
+    const message = messageFor({ gpu: 'no-such-gpu' }, 'en');
+
+    expect(message).toMatch(/^GPU: “no-such-gpu” is not one of the options\. Accepted: /);
+    expect(message).toContain('a100-80gb');
+  });
+
+  it.each(LANGS)('every core field has a %s label and help line', (lang) => {
+    for (const field of core.fields) {
+      expect(lookup(lang, `field.${field.name}.label`), field.name).not.toBeNull();
+      expect(lookup(lang, `field.${field.name}.help`), field.name).not.toBeNull();
+    }
+  });
+
+  it.each(LANGS)('every choice has a %s label except table ids', (lang) => {
+    for (const field of core.fields) {
+      if (field.kind !== 'choice' || field.name === 'gpu' || field.name === 'model') continue;
+      for (const choice of field.choices ?? []) {
+        expect(lookup(lang, `choice.${choice}`), `${field.name}=${choice}`).not.toBeNull();
+      }
+    }
+  });
+});

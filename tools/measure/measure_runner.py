@@ -1,0 +1,578 @@
+"""Build, train and measure one configuration on the GPU.
+
+torch, transformers, peft and bitsandbytes are imported inside run_case, so
+this module loads (and its pure helpers run) on a machine without them.
+"""
+
+import contextlib
+import gc
+import importlib
+import importlib.metadata
+import logging
+import os
+import re
+import subprocess
+import tempfile
+import time
+
+from measure_case import MIB, Environment, Measurement
+from setup_translation import fused_target_notes, last_layer_parameter_names, resolve_lora_targets
+
+LOG = logging.getLogger("measure")
+
+ATTENTION_IMPLEMENTATIONS = {"eager": "eager", "sdpa": "sdpa", "flash": "flash_attention_2"}
+
+# The learning rate changes no tensor size; it only has to keep random-weight
+# losses finite for a few steps.
+LEARNING_RATE = 1e-5
+
+# Optimizer class and arguments for each gpuplan optimizer name:
+# (module, class, keyword arguments besides the parameters and lr).
+OPTIMIZER_RECIPES = {
+    "adamw": ("torch.optim", "AdamW", {}),
+    "adamw_8bit": ("bitsandbytes.optim", "AdamW8bit", {}),
+    "paged_adamw_8bit": ("bitsandbytes.optim", "PagedAdamW8bit", {}),
+    "paged_adamw_32bit": ("bitsandbytes.optim", "PagedAdamW32bit", {}),
+    "sgd": ("torch.optim", "SGD", {}),
+    "sgd_momentum": ("torch.optim", "SGD", {"momentum": 0.9}),
+    "adafactor": ("transformers.optimization", "Adafactor",
+                  {"scale_parameter": False, "relative_step": False, "warmup_init": False, "beta1": None}),
+    "adafactor_momentum": ("transformers.optimization", "Adafactor",
+                           {"scale_parameter": False, "relative_step": False, "warmup_init": False, "beta1": 0.9}),
+    "lion": ("bitsandbytes.optim", "Lion", {}),
+}
+
+# Package name in the versions dict, and its distribution name for importlib.metadata.
+VERSIONED_PACKAGES = (("torch", "torch"), ("transformers", "transformers"), ("peft", "peft"),
+                      ("bitsandbytes", "bitsandbytes"), ("flash_attn", "flash-attn"),
+                      ("accelerate", "accelerate"))
+
+PIP_HINT = "pip install torch transformers peft bitsandbytes"
+
+
+class RunError(RuntimeError):
+    """A run that failed for a reason other than running out of GPU memory."""
+
+
+# ---------------------------------------------------------------------------
+# Pure helpers (no torch)
+
+
+def dtype_plan(options):
+    """Return the torch dtype names of each part of the model for a configuration.
+
+    Keys: "model" (dtype the model is built in: the trained copy for full and
+    freeze, the frozen base for LoRA, the non-quantized weights for QLoRA
+    before prepare_model_for_kbit_training), "adapters" (LoRA adapters, None
+    otherwise), "autocast" (None without autocast) and "compute" (the QLoRA
+    matmul dtype, None otherwise).
+    """
+    precision = options.precision
+    if precision.endswith("bf16"):
+        sixteen = "bfloat16"
+    elif precision.endswith("fp16"):
+        sixteen = "float16"
+    else:
+        sixteen = None
+    plan = {
+        "model": sixteen if precision.startswith("pure_") else "float32",
+        "adapters": None,
+        "autocast": sixteen if precision.startswith("amp_") else None,
+        "compute": None,
+    }
+    # PEFT 0.12 and later keeps adapters in float32 by default
+    # (autocast_adapter_dtype=True), whatever the base dtype.
+    if options.method == "lora":
+        plan["model"] = "float32" if options.weight_bits_of_base == 32 else sixteen
+        plan["adapters"] = "float32"
+    if options.method == "qlora":
+        plan["compute"] = sixteen or "float32"
+        plan["model"] = sixteen or "float32"
+        plan["adapters"] = "float32"
+    return plan
+
+
+def dtype_keyword(transformers_version):
+    """Return the from_config keyword for the dtype: "dtype" from Transformers 4.56, else "torch_dtype"."""
+    numbers = [int(part) for part in re.findall(r"\d+", transformers_version)[:2]]
+    while len(numbers) < 2:
+        numbers.append(0)
+    return "dtype" if tuple(numbers) >= (4, 56) else "torch_dtype"
+
+
+def is_out_of_memory(error):
+    """Return whether an exception is a CUDA out-of-memory failure."""
+    if type(error).__name__ == "OutOfMemoryError":
+        return True
+    return isinstance(error, RuntimeError) and "out of memory" in str(error).lower()
+
+
+def parse_compute_apps(text, pid):
+    """Return the bytes that `nvidia-smi --query-compute-apps=pid,used_memory
+    --format=csv,noheader,nounits` lists for pid (summed over GPUs), or None."""
+    total_mib = None
+    for line in text.splitlines():
+        fields = [field.strip() for field in line.split(",")]
+        if len(fields) != 2 or not fields[0].isdigit() or int(fields[0]) != pid:
+            continue
+        if not fields[1].isdigit():
+            continue  # "[N/A]" where the driver cannot attribute memory
+        total_mib = (total_mib or 0) + int(fields[1])
+    return None if total_mib is None else total_mib * MIB
+
+
+def visible_device_selector(cuda_visible_devices):
+    """Return how NVML finds CUDA device 0: ("index", n) or ("uuid", "GPU-...")."""
+    first = (cuda_visible_devices or "").split(",")[0].strip()
+    if first.isdigit():
+        return ("index", int(first))
+    if first.startswith(("GPU-", "MIG-")):
+        return ("uuid", first)
+    return ("index", 0)
+
+
+def package_versions():
+    versions = {}
+    for key, distribution in VERSIONED_PACKAGES:
+        try:
+            versions[key] = importlib.metadata.version(distribution)
+        except importlib.metadata.PackageNotFoundError:
+            versions[key] = None
+    return versions
+
+
+def first_line(text, limit=300):
+    line = str(text).strip().splitlines()[0] if str(text).strip() else ""
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+# ---------------------------------------------------------------------------
+# Process memory from NVML or nvidia-smi
+
+
+class ProcessMemoryReader:
+    """Reads the device memory of this process the way nvidia-smi shows it.
+
+    Per-process readings come from pynvml, else nvidia-smi. Where neither
+    lists this PID (containers with their own PID namespace), the reading
+    falls back to the device's used memory minus the reading taken before
+    CUDA started, which also counts other processes on the GPU.
+    """
+
+    def __init__(self):
+        self.nvml = None
+        try:
+            import pynvml  # nvidia-ml-py
+
+            pynvml.nvmlInit()
+            self.nvml = pynvml
+        except Exception as error:  # pynvml missing, or no NVML library
+            LOG.info("pynvml unavailable (%s); using nvidia-smi for process memory", first_line(error))
+        self.selector = visible_device_selector(os.environ.get("CUDA_VISIBLE_DEVICES"))
+        self.baseline_bytes = self.device_used_bytes()
+
+    def _nvml_handle(self):
+        kind, value = self.selector
+        if kind == "uuid":
+            return self.nvml.nvmlDeviceGetHandleByUUID(value)
+        return self.nvml.nvmlDeviceGetHandleByIndex(value)
+
+    def device_used_bytes(self):
+        if self.nvml is not None:
+            try:
+                return int(self.nvml.nvmlDeviceGetMemoryInfo(self._nvml_handle()).used)
+            except Exception as error:
+                LOG.info("NVML device memory reading failed: %s", first_line(error))
+        kind, value = self.selector
+        text = _run_nvidia_smi(["--query-gpu=memory.used", "--format=csv,noheader,nounits", "-i", str(value)])
+        if text and text.strip().splitlines()[0].strip().isdigit():
+            return int(text.strip().splitlines()[0]) * MIB
+        return None
+
+    def driver_version(self):
+        if self.nvml is not None:
+            try:
+                version = self.nvml.nvmlSystemGetDriverVersion()
+                return version.decode() if isinstance(version, bytes) else str(version)
+            except Exception as error:
+                LOG.info("NVML driver version reading failed: %s", first_line(error))
+        text = _run_nvidia_smi(["--query-gpu=driver_version", "--format=csv,noheader"])
+        return text.strip().splitlines()[0].strip() if text and text.strip() else ""
+
+    def read(self, measurement):
+        """Store this process's device memory in measurement (process_* fields)."""
+        pid = os.getpid()
+        if self.nvml is not None:
+            total = None
+            try:
+                for index in range(self.nvml.nvmlDeviceGetCount()):
+                    handle = self.nvml.nvmlDeviceGetHandleByIndex(index)
+                    for process in self.nvml.nvmlDeviceGetComputeRunningProcesses(handle):
+                        if process.pid == pid and process.usedGpuMemory:
+                            total = (total or 0) + int(process.usedGpuMemory)
+            except Exception as error:
+                LOG.info("NVML process listing failed: %s", first_line(error))
+            if total is not None:
+                measurement.process_bytes = total
+                measurement.process_reading = f"NVML usedGpuMemory of this process = {total} bytes"
+                return
+        text = _run_nvidia_smi(["--query-compute-apps=pid,used_memory", "--format=csv,noheader,nounits"])
+        listed = parse_compute_apps(text or "", pid)
+        if listed is not None:
+            measurement.process_bytes = listed
+            measurement.process_reading = f"nvidia-smi --query-compute-apps used_memory = {listed // MIB} MiB"
+            return
+        used = self.device_used_bytes()
+        if used is not None and self.baseline_bytes is not None:
+            measurement.process_bytes = used - self.baseline_bytes
+            measurement.process_reading = (
+                f"device memory.used {used // MIB} MiB minus {self.baseline_bytes // MIB} MiB before CUDA started")
+            measurement.process_reading_assumed = True
+            measurement.process_note = (
+                f"NVML and nvidia-smi did not list PID {pid} (a container PID namespace?), so the nvidia_smi "
+                "figure is the device-wide difference.")
+            return
+        measurement.process_note = "No process memory reading: neither pynvml nor nvidia-smi is available."
+
+
+def _run_nvidia_smi(arguments):
+    try:
+        completed = subprocess.run(["nvidia-smi", *arguments], capture_output=True, text=True, timeout=30, check=False)
+    except (FileNotFoundError, PermissionError, subprocess.TimeoutExpired):
+        return None
+    return completed.stdout if completed.returncode == 0 else None
+
+
+# ---------------------------------------------------------------------------
+# Building the model
+
+
+def _import(module_name, purpose):
+    try:
+        return importlib.import_module(module_name)
+    except ImportError as error:
+        raise RunError(f"{purpose} needs the Python package {module_name.split('.')[0]} ({first_line(error)}); "
+                       f"install it with: {PIP_HINT}") from None
+
+
+def make_config(transformers, source, options):
+    """Return the Transformers config object for the ModelSource."""
+    keys = dict(source.hf_config)
+    model_type = keys.pop("model_type")
+    mapping = importlib.import_module("transformers.models.auto.configuration_auto").CONFIG_MAPPING
+    version = transformers.__version__
+    if model_type not in mapping:
+        if source.origin == "config" and options.trust_remote_code:
+            folder = source.label if os.path.isdir(source.label) else os.path.dirname(os.path.abspath(source.label))
+            config = transformers.AutoConfig.from_pretrained(folder, trust_remote_code=True)
+            config.use_cache = False
+            if hasattr(config, "quantization_config"):
+                del config.quantization_config
+            return config
+        hint = ("; pass --trust_remote_code to run the code beside the config.json"
+                if source.origin == "config" else "; a newer Transformers release may include it")
+        raise RunError(f"--model {source.label}: Transformers {version} has no model_type {model_type}{hint}")
+    try:
+        return transformers.AutoConfig.for_model(model_type, **keys)
+    except (TypeError, ValueError) as error:
+        raise RunError(f"--model {source.label}: Transformers {version} rejected the {model_type} config "
+                       f"({first_line(error)})") from None
+
+
+def _model_class(transformers, source):
+    return transformers.AutoModelForMaskedLM if source.encoder else transformers.AutoModelForCausalLM
+
+
+def _load_arguments(torch, transformers, options, dtype_name):
+    arguments = {
+        dtype_keyword(transformers.__version__): getattr(torch, dtype_name),
+        "attn_implementation": ATTENTION_IMPLEMENTATIONS[options.attention],
+    }
+    if options.trust_remote_code:
+        arguments["trust_remote_code"] = True
+    return arguments
+
+
+def build_dense_model(torch, transformers, config, options, source, dtype_name):
+    """Build the model with random weights directly on the GPU."""
+    model_class = _model_class(transformers, source)
+    with torch.device("cuda"):
+        return model_class.from_config(config, **_load_arguments(torch, transformers, options, dtype_name))
+
+
+def build_quantized_model(torch, transformers, config, options, source, plan):
+    """Build a 4-bit bitsandbytes model with random weights.
+
+    from_config cannot quantize, so the random model is saved to a temporary
+    folder (plan["model"] bytes per parameter on disk) and loaded back with
+    from_pretrained and a BitsAndBytesConfig.
+    """
+    _import("bitsandbytes", "--method qlora")
+    model_class = _model_class(transformers, source)
+    quantization = transformers.BitsAndBytesConfig(
+        load_in_4bit=True,
+        bnb_4bit_quant_type=options.quant,
+        bnb_4bit_use_double_quant=options.double_quant,
+        bnb_4bit_compute_dtype=getattr(torch, plan["compute"]),
+    )
+    arguments = _load_arguments(torch, transformers, options, plan["model"])
+    with tempfile.TemporaryDirectory(prefix="gpuplan-measure-") as folder:
+        LOG.info("building random weights on the CPU and saving them to %s for 4-bit loading", folder)
+        cpu_model = model_class.from_config(config, **arguments)
+        cpu_model.save_pretrained(folder, safe_serialization=True)
+        del cpu_model
+        gc.collect()
+        return model_class.from_pretrained(folder, quantization_config=quantization, device_map={"": 0}, **arguments)
+
+
+def parameter_count(parameter):
+    """Return the logical element count; bitsandbytes 4-bit weights pack two per byte."""
+    quant_state = getattr(parameter, "quant_state", None)
+    shape = getattr(quant_state, "shape", None)
+    if shape is not None:
+        count = 1
+        for size in shape:
+            count *= int(size)
+        return count
+    return parameter.numel()
+
+
+def _enable_checkpointing(model):
+    try:
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+    except TypeError:  # Transformers before 4.35 takes no kwargs
+        model.gradient_checkpointing_enable()
+    model.enable_input_require_grads()
+
+
+def _is_linear(torch, module):
+    return isinstance(module, torch.nn.Linear) or type(module).__name__ == "Conv1D"
+
+
+def apply_lora(torch, model, options, source, plan, measurement):
+    """Wrap model with PEFT LoRA adapters on the gpuplan targets and return it."""
+    peft = _import("peft", "--method " + options.method)
+    linear_names = [name for name, module in model.named_modules() if _is_linear(torch, module)]
+    try:
+        recorded, modules, missing = resolve_lora_targets(source.model_type, options.lora_targets, linear_names)
+    except ValueError as error:
+        raise RunError(f"--lora_targets: {error}") from None
+    measurement.lora_modules = recorded
+
+    lora_config = peft.LoraConfig(
+        r=options.lora_rank,
+        lora_alpha=options.lora_alpha,
+        lora_dropout=options.lora_dropout,
+        target_modules=modules,
+        bias="none",
+        task_type=None if source.encoder else "CAUSAL_LM",
+        fan_in_fan_out=source.model_type == "gpt2",  # GPT-2's Conv1D stores weights transposed
+    )
+    model = peft.get_peft_model(model, lora_config)
+
+    # PEFT before 0.12 gives adapters the base layer's dtype; cast them so
+    # every release matches gpuplan's float32 adapters.
+    adapter_dtype = getattr(torch, plan["adapters"])
+    for parameter in model.parameters():
+        if parameter.requires_grad:
+            parameter.data = parameter.data.to(adapter_dtype)
+
+    module_count = len(modules) if isinstance(modules, list) else "all linear"
+    measurement.method_notes.append(
+        f"LoRA r={options.lora_rank}, alpha={options.lora_alpha}, dropout={options.lora_dropout} on "
+        f"{', '.join(recorded)} ({module_count} modules); adapters in {plan['adapters']}, frozen base weights "
+        f"in {'4-bit ' + options.quant if options.method == 'qlora' else plan['model']}.")
+    measurement.method_notes += fused_target_notes(source.model_type, options.lora_targets)
+    if missing:
+        measurement.method_notes.append(
+            f"all-linear: the model has no module for {', '.join(missing)}, so no adapter there.")
+    return model
+
+
+def prepare_quantized(torch, model, options, plan, measurement):
+    """Freeze the 4-bit model and set up checkpointing, as QLoRA training does."""
+    peft = _import("peft", "--method qlora")
+    checkpointing = options.grad_checkpointing == "full"
+    if not options.kbit_upcast:
+        # prepare_model_for_kbit_training always casts the non-quantized
+        # weights to float32, so without the upcast its other steps run here.
+        for parameter in model.parameters():
+            parameter.requires_grad_(False)
+        if checkpointing:
+            _enable_checkpointing(model)
+        upcast = f"the non-quantized weights stay in {plan['model']}"
+    else:
+        try:
+            model = peft.prepare_model_for_kbit_training(
+                model, use_gradient_checkpointing=checkpointing,
+                gradient_checkpointing_kwargs={"use_reentrant": False})
+        except TypeError:  # PEFT before 0.7 takes no gradient_checkpointing_kwargs
+            model = peft.prepare_model_for_kbit_training(model, use_gradient_checkpointing=checkpointing)
+        upcast = "prepare_model_for_kbit_training cast the non-quantized weights to float32"
+    measurement.method_notes.append(
+        f"QLoRA base: bitsandbytes 4-bit {options.quant}, double quantization "
+        f"{'on' if options.double_quant else 'off'}, compute dtype {plan['compute']}; {upcast}.")
+    return model
+
+
+def apply_freeze(model, options, layer_count, measurement):
+    """Train only the last trainable_layers transformer layers."""
+    names = [name for name, _ in model.named_parameters()]
+    trained = set(last_layer_parameter_names(names, layer_count, options.trainable_layers))
+    if not trained:
+        raise RunError(f"--method freeze: no parameter names with a layer index were found in {type(model).__name__}")
+    for name, parameter in model.named_parameters():
+        parameter.requires_grad_(name in trained)
+    measurement.method_notes.append(
+        f"Freeze tuning: the last {options.trainable_layers} of {layer_count} layers are trained "
+        f"({len(trained)} tensors); embeddings, final norm and LM head are frozen.")
+
+
+def build_training_model(torch, transformers, options, source, plan, measurement):
+    """Build the model and apply the method; return the model ready to train."""
+    config = make_config(transformers, source, options)
+    checkpointing = options.grad_checkpointing == "full"
+
+    if options.method == "qlora":
+        model = build_quantized_model(torch, transformers, config, options, source, plan)
+        model.config.use_cache = False
+        model = prepare_quantized(torch, model, options, plan, measurement)
+        model = apply_lora(torch, model, options, source, plan, measurement)
+    else:
+        model = build_dense_model(torch, transformers, config, options, source, plan["model"])
+        if options.method == "lora":
+            for parameter in model.parameters():
+                parameter.requires_grad_(False)
+            if checkpointing:
+                _enable_checkpointing(model)
+            model = apply_lora(torch, model, options, source, plan, measurement)
+        else:
+            if options.method == "freeze":
+                apply_freeze(model, options, source.layers, measurement)
+            if checkpointing:
+                _enable_checkpointing(model)
+
+    if checkpointing:
+        measurement.method_notes.append(
+            "Gradient checkpointing: gradient_checkpointing_enable with use_reentrant=False where supported.")
+    if plan["autocast"]:
+        scaler = " and a GradScaler" if plan["autocast"] == "float16" else ""
+        measurement.method_notes.append(
+            f"Mixed precision: torch.autocast to {plan['autocast']} around forward and loss{scaler}.")
+    model.train()
+    return model
+
+
+def build_optimizer(torch, options, parameters):
+    module_name, class_name, arguments = OPTIMIZER_RECIPES[options.optimizer]
+    module = _import(module_name, f"--optimizer {options.optimizer}")
+    return getattr(module, class_name)(parameters, lr=LEARNING_RATE, **arguments)
+
+
+# ---------------------------------------------------------------------------
+# Training and measuring
+
+
+def _make_step(torch, model, optimizer, options, plan, input_ids):
+    autocast_dtype = getattr(torch, plan["autocast"]) if plan["autocast"] else None
+    scaler = None
+    if plan["autocast"] == "float16":
+        scaler = torch.amp.GradScaler("cuda") if hasattr(torch.amp, "GradScaler") else torch.cuda.amp.GradScaler()
+
+    def autocast():
+        if autocast_dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(device_type="cuda", dtype=autocast_dtype)
+
+    def step():
+        """Run one optimizer step of grad_accum micro-batches; return its seconds."""
+        torch.cuda.synchronize()
+        start = time.perf_counter()
+        for _ in range(options.grad_accum):
+            with autocast():
+                loss = model(input_ids=input_ids, labels=input_ids).loss / options.grad_accum
+            if scaler is not None:
+                scaler.scale(loss).backward()
+            else:
+                loss.backward()
+        if scaler is not None:
+            scaler.step(optimizer)
+            scaler.update()
+        else:
+            optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        torch.cuda.synchronize()
+        return time.perf_counter() - start
+
+    return step
+
+
+def describe_environment(torch, reader):
+    properties = torch.cuda.get_device_properties(0)
+    return Environment(
+        gpu_name=torch.cuda.get_device_name(0),
+        gpu_total_bytes=int(properties.total_memory),
+        driver_version=reader.driver_version(),
+        cuda_version=torch.version.cuda or "",
+        versions=package_versions(),
+    )
+
+
+def run_case(options, source):
+    """Measure one configuration; return (Measurement, Environment).
+
+    Out-of-memory failures become a Measurement with oom set. Other failures
+    raise RunError or propagate.
+    """
+    torch = _import("torch", "Measuring")
+    transformers = _import("transformers", "Measuring")
+    if not torch.cuda.is_available():
+        raise RunError("no CUDA device is visible to PyTorch; this tool measures GPU memory and needs one")
+
+    reader = ProcessMemoryReader()  # takes the device baseline before CUDA starts
+    torch.manual_seed(options.seed)
+    environment = describe_environment(torch, reader)
+    plan = dtype_plan(options)
+    measurement = Measurement()
+    LOG.info("%s on %s: %s, %s, %s, micro_batch %d, seq_len %d", source.label, environment.gpu_name,
+             options.method, options.precision, options.optimizer, options.micro_batch, options.seq_len)
+
+    phase = "model setup"
+    try:
+        model = build_training_model(torch, transformers, options, source, plan, measurement)
+        parameters = [parameter for parameter in model.parameters() if parameter.requires_grad]
+        measurement.total_params = sum(parameter_count(parameter) for parameter in model.parameters())
+        measurement.trainable_params = sum(parameter.numel() for parameter in parameters)
+        optimizer = build_optimizer(torch, options, parameters)
+
+        vocab = model.get_input_embeddings().num_embeddings
+        input_ids = torch.randint(0, vocab, (options.micro_batch, options.seq_len), device="cuda")
+        step = _make_step(torch, model, optimizer, options, plan, input_ids)
+
+        # Drop blocks cached while building (CPU copies, quantization
+        # buffers) so that reserved memory reflects training.
+        gc.collect()
+        torch.cuda.empty_cache()
+
+        phase = "warm-up step"
+        for _ in range(options.warmup_steps):
+            step()
+        torch.cuda.reset_peak_memory_stats()
+
+        phase = "measured step"
+        for index in range(options.steps):
+            measurement.step_times_s.append(step())
+            LOG.info("step %d/%d: %.3f s", index + 1, options.steps, measurement.step_times_s[-1])
+        measurement.peak_allocated_bytes = torch.cuda.max_memory_allocated()
+        measurement.peak_reserved_bytes = torch.cuda.max_memory_reserved()
+        reader.read(measurement)
+    except Exception as error:  # only out-of-memory is a result; the rest re-raises
+        if not is_out_of_memory(error):
+            raise
+        measurement.oom = True
+        measurement.oom_phase = phase
+        measurement.oom_message = first_line(error)
+        measurement.peak_allocated_bytes = torch.cuda.max_memory_allocated()
+        measurement.step_times_s = []
+        LOG.info("out of memory during the %s: %s", phase, measurement.oom_message)
+    return measurement, environment

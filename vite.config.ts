@@ -1,0 +1,28 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+import preact from '@preact/preset-vite';
+
+const webRoot = fileURLToPath(new URL('./web/', import.meta.url));
+
+// Static site: base './' makes every asset URL relative, so dist/ works when
+// served from any sub-path (GitHub Pages serves it under /<repository>/).
+export default defineConfig({
+  root: webRoot,
+  base: './',
+  plugins: [preact()],
+  resolve: {
+    // build/wasm/ contains the Emscripten output of tools/build-wasm.sh.
+    alias: { '@gpuplan/wasm': fileURLToPath(new URL('./build/wasm', import.meta.url)) },
+  },
+  build: {
+    outDir: '../dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    rollupOptions: {
+      input: {
+        index: fileURLToPath(new URL('./web/index.html', import.meta.url)),
+        embed: fileURLToPath(new URL('./web/embed.html', import.meta.url)),
+      },
+    },
+  },
+});

@@ -1,0 +1,52 @@
+import { en, type MessageKey, type Messages } from './en';
+import { zhCN } from './zh-CN';
+
+export type Lang = 'en' | 'zh-CN';
+export const LANGS: readonly Lang[] = ['en', 'zh-CN'];
+export const LANG_NAMES: Record<Lang, string> = { en: 'English', 'zh-CN': '简体中文' };
+
+export const catalogs: Record<Lang, Messages> = { en, 'zh-CN': zhCN };
+
+export type Params = Record<string, string | number>;
+export type Translate = (key: MessageKey, params?: Params) => string;
+
+/** Returns the supported language for a BCP 47 tag such as "zh", "zh-Hans-CN" or "en-GB", or null. */
+export function matchLang(tag: string): Lang | null {
+  const lower = tag.trim().toLowerCase();
+  if (lower === 'en' || lower.startsWith('en-')) return 'en';
+  // Traditional Chinese readers are better served by English than by a simplified catalog they did not ask for.
+  if (lower === 'zh' || lower === 'zh-cn' || lower === 'zh-sg' || lower.startsWith('zh-hans')) return 'zh-CN';
+  return null;
+}
+
+/** Picks the first supported language from the browser's preferences, defaulting to English. */
+export function detectLang(preferred: readonly string[]): Lang {
+  for (const tag of preferred) {
+    const lang = matchLang(tag);
+    if (lang) return lang;
+  }
+  return 'en';
+}
+
+/** Replaces each {name} in the template; a placeholder without a value stays visible so the gap is noticed. */
+export function interpolate(template: string, params: Params = {}): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole,
+  );
+}
+
+export function makeTranslate(lang: Lang): Translate {
+  const messages = catalogs[lang];
+  return (key, params) => interpolate(messages[key], params);
+}
+
+/** Looks up a key built at run time (for example from a field name) and returns null when the catalog lacks it. */
+export function lookup(lang: Lang, key: string, params?: Params): string | null {
+  const messages: Record<string, string> = catalogs[lang];
+  return Object.prototype.hasOwnProperty.call(messages, key) ? interpolate(messages[key]!, params) : null;
+}
+
+/** Locale tag for Intl number formatting. */
+export function numberLocale(lang: Lang): string {
+  return lang === 'zh-CN' ? 'zh-CN' : 'en-US';
+}

@@ -1,0 +1,78 @@
+// Words the core's field errors in the page's language from the error code,
+// the field and its limits. The core's English `message` is not shown, so
+// both languages read alike.
+import type { FieldError, FieldSpec } from './core';
+import { formatLimits } from './format';
+import { lookup, numberLocale, type Lang, type Translate } from './i18n';
+
+/** At most this many choices are listed in a message; the GPU table alone has dozens. */
+const MAX_LISTED_CHOICES = 8;
+
+export function fieldLabel(lang: Lang, name: string): string {
+  return lookup(lang, `field.${name}.label`) ?? name;
+}
+
+export function fieldHelp(lang: Lang, name: string): string | null {
+  return lookup(lang, `field.${name}.help`);
+}
+
+export function choiceLabel(lang: Lang, choice: string): string {
+  return lookup(lang, `choice.${choice}`) ?? choice;
+}
+
+function describeAccepted(error: FieldError, field: FieldSpec | undefined, lang: Lang, t: Translate): string {
+  const locale = numberLocale(lang);
+  const min = error.min ?? field?.min;
+  const max = error.max ?? field?.max;
+  const choices = error.choices?.length ? error.choices : field?.choices;
+
+  if (choices && choices.length > 0 && (error.code === 'unknown_choice' || field?.kind === 'choice')) {
+    const listed = choices.slice(0, MAX_LISTED_CHOICES).join(', ');
+    const text =
+      choices.length > MAX_LISTED_CHOICES
+        ? t('accepted.more_choices', { choices: listed, count: choices.length - MAX_LISTED_CHOICES })
+        : listed;
+    return t('accepted.choices', { choices: text });
+  }
+  if (min !== undefined && max !== undefined) {
+    const [minText, maxText] = formatLimits(min, max, locale);
+    const limits = { min: minText, max: maxText };
+    return field?.kind === 'integer' ? t('accepted.integer_range', limits) : t('accepted.range', limits);
+  }
+  return '';
+}
+
+/** Words an error as one sentence naming the field, the problem with the value and the accepted values. */
+export function describeFieldError(error: FieldError, field: FieldSpec | undefined, lang: Lang, t: Translate): string {
+  const value = error.value;
+  // The core reports empty text as not_a_number, but "“” is not a number" would read oddly.
+  const empty = value.trim() === '' && (error.code === 'not_a_number' || error.code === 'missing');
+  const problem = (() => {
+    if (empty) return t('error.missing');
+    switch (error.code) {
+      case 'missing':
+        return t('error.missing');
+      case 'not_a_number':
+        return t('error.not_a_number', { value });
+      case 'not_an_integer':
+        return t('error.not_an_integer', { value });
+      case 'out_of_range':
+        return t('error.out_of_range', { value });
+      case 'unknown_choice':
+        return t('error.unknown_choice', { value });
+      case 'unknown_field':
+        return t('error.unknown_field', { value: error.field });
+      case 'invalid_json':
+        return t('error.invalid_json');
+      case 'unsupported':
+        return t('error.unsupported', { value });
+      case 'too_large':
+        return t('error.too_large');
+      default:
+        // A code that the core added after this page was written falls back to the core's English message.
+        return error.message;
+    }
+  })();
+  const accepted = error.code === 'unsupported' ? '' : describeAccepted(error, field, lang, t);
+  return t('error.field', { field: fieldLabel(lang, error.field), problem, accepted }).trim();
+}
