@@ -138,6 +138,7 @@ struct Context {
   const TrainingSetup& setup;
   const TimeOptions& options;
   FlopsResult flops;
+  ParamCounts counts;
   double peak = 0;
   double bandwidth = 0;  // HBM, bytes/s
   double act_bytes = 2;
@@ -305,7 +306,7 @@ Term memory_bound_per_micro_batch(const Context& ctx) {
   if (setup.method == Method::qlora) {
     // Every NF4 weight is dequantized for the forward, for the activation
     // gradient and, under full checkpointing, for the recomputed forward.
-    const ParamCounts counts = count_params(spec);
+    const ParamCounts& counts = ctx.counts;
     const double quantized = static_cast<double>(counts.total - counts.embedding - counts.lm_head);
     double uses = 2;
     if (setup.grad_checkpointing == Checkpointing::full) uses += 1;
@@ -347,8 +348,7 @@ Term data_parallel_seconds(const Context& ctx) {
   const Link& link = data_parallel_link(ctx);
   const double ring = (ctx.dp - 1) / ctx.dp;
   const double trainable = ctx.flops.trainable_params / (ctx.tp * ctx.pp);
-  const ParamCounts counts = count_params(ctx.model);
-  const double all_params = static_cast<double>(counts.total) / (ctx.tp * ctx.pp);
+  const double all_params = static_cast<double>(ctx.counts.total) / (ctx.tp * ctx.pp);
   const double frozen = std::max(all_params - trainable, 0.0);
   const double grad_bytes = trainable * gradient_bytes(setup.precision);
   const double param_bytes = trainable * parameter_bytes(setup, false) + frozen * parameter_bytes(setup, true);
@@ -425,8 +425,7 @@ Term offload_seconds(const Context& ctx) {
   if (setup.offload == Offload::optimizer_and_params) {
     // ZeRO-Infinity parameter offload: every layer's shard is copied in for the
     // forward and again for the backward of each micro-batch.
-    const ParamCounts counts = count_params(ctx.model);
-    double params = static_cast<double>(counts.total) / (ctx.tp * ctx.pp);
+    double params = static_cast<double>(ctx.counts.total) / (ctx.tp * ctx.pp);
     if (shards_parameters(setup.sharding)) params /= ctx.dp;
     children.push_back(leaf("parameter_fetch", ctx.grad_accum * 2 * params * parameter_bytes(setup, false) / pcie));
   }
@@ -566,7 +565,7 @@ TimeResult estimate_time(const ModelSpec& model, const TrainingSetup& setup, con
   double peak = 0;
   if (!validate(model, setup, options, result.errors, peak)) return result;
 
-  Context ctx{model, setup, options, estimate_flops(model, setup, options.flops), peak};
+  Context ctx{model, setup, options, estimate_flops(model, setup, options.flops), count_params(model), peak};
   ctx.bandwidth = setup.gpu.memory_bandwidth_bytes_per_s;
   ctx.act_bytes = activation_bytes(setup.precision);
   ctx.tp = static_cast<double>(setup.tensor_parallel);

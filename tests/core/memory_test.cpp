@@ -1,0 +1,305 @@
+// Detailed memory method: a tiny model derived byte by byte, and properties
+// that must hold for every model and setup.
+#include <catch2/catch.hpp>
+
+#include "memory.h"
+#include "presets.h"
+
+using namespace gpuplan;
+using Catch::Matchers::WithinRel;
+
+namespace {
+
+// 2 layers, hidden 64, 4 heads of 16, MLP 128 (SwiGLU), vocabulary 256, untied.
+// Parameters: embedding 256*64 = 16,384; per layer q,k,v,o 4*64*64 = 16,384,
+// MLP 3*64*128 = 24,576, two norms 128, so 41,088 per layer and 82,176 for two;
+// final norm 64; LM head 16,384. Total 115,008.
+ModelSpec tiny_model() {
+  ModelSpec model;
+  model.id = "tiny";
+  model.layers = 2;
+  model.hidden = 64;
+  model.heads = 4;
+  model.kv_heads = 4;
+  model.intermediate = 128;
+  model.vocab = 256;
+  model.max_positions = 512;
+  return model;
+}
+
+TrainingSetup tiny_setup() {
+  TrainingSetup setup;
+  setup.method = Method::full;
+  setup.precision = Precision::fp32;
+  setup.optimizer = Optimizer::adamw;
+  setup.micro_batch = 2;
+  setup.seq_len = 8;
+  setup.grad_accum = 1;
+  setup.attention = AttentionImpl::sdpa;
+  setup.gpu = *find_gpu("a100-80gb");
+  setup.gpu_id = "a100-80gb";
+  return setup;
+}
+
+// Value of a breakdown term, or -1 when the term is absent.
+double term_value(const MemoryResult& memory, const std::string& path) {
+  const Term* term = find_term(memory.peak, path);
+  return term == nullptr ? -1 : term->value;
+}
+
+TrainingSetup preset_setup(Method method) {
+  TrainingSetup setup = tiny_setup();
+  setup.method = method;
+  setup.precision = Precision::amp_bf16;
+  setup.micro_batch = 4;
+  setup.seq_len = 1024;
+  return setup;
+}
+
+}  // namespace
+
+TEST_CASE("tiny model parameter total", "[memory]") {
+  CHECK(count_params(tiny_model()).total == 115008);
+}
+
+TEST_CASE("tiny model full fp32 by hand", "[memory]") {
+  MemoryResult memory = estimate_memory(tiny_model(), tiny_setup());
+
+  // Weights 4 * 115,008 = 460,032; AdamW moments 8 * 115,008 = 920,064.
+  CHECK(term_value(memory, "weights") == 460032);
+  CHECK(term_value(memory, "optimizer_states") == 920064);
+
+  // Activations, T = 2 * 8 = 16 tokens, 4 bytes each (fp32):
+  //   each RMSNorm: fp32 input 16*64*4 = 4,096 + rstd 16*4 = 64 + normalized 4,096 = 8,256
+  //   attention: q/k/v input 4,096 + q, k, v, output 4 * 4,096 + log-sum-exp 4*2*4*8 = 256
+  //              + o_proj input copy 4,096 = 24,832
+  //   MLP: input 4,096 + gate, SiLU, up, down input 4 * 16*128*4 = 32,768 = 36,864
+  //   one layer 8,256*2 + 24,832 + 36,864 = 78,208; two layers 156,416;
+  //   LM head input 4,096; total 160,512.
+  // Moments (bytes):
+  //   end of forward: 1,380,096 + 160,512 + log-softmax output 4*16*256 = 16,384 -> 1,556,992
+  //   loss backward: 1,380,096 + 160,512 + 12*16*256 = 49,152 -> 1,589,760
+  //   layer backward: 1,380,096 + 160,512 + workspace (3*16*128*4 + 2*16*64*4 = 32,768)
+  //                   + LM head gradient 16,384*4 = 65,536 -> 1,638,912
+  //   optimizer step: weights + moments + gradients 460,032 + foreach sqrt temporary 460,032
+  //                   -> 2,300,160, the peak.
+  CHECK(memory.peak_phase == PeakPhase::optimizer_step);
+  CHECK(memory.peak_allocated_bytes == 2300160);
+  CHECK(term_value(memory, "gradients") == 460032);
+  CHECK(term_value(memory, "temporary/optimizer_step") == 460032);
+  CHECK_THAT(memory.peak_reserved_bytes, WithinRel(2300160 * 1.10, 1e-12));
+  CHECK_THAT(memory.nvidia_smi_bytes, WithinRel(2300160 * 1.10 + 512.0 * 1024 * 1024, 1e-12));
+  CHECK(memory.fits);
+}
+
+TEST_CASE("tiny model activations by hand", "[memory]") {
+  TrainingSetup setup = tiny_setup();
+  setup.optimizer = Optimizer::sgd;  // no state, so a backward moment is the peak
+  setup.micro_batch = 16;            // T = 128 tokens: 8 times the activations above
+  MemoryResult memory = estimate_memory(tiny_model(), setup);
+  // Activations 8 * 160,512 = 1,284,096. Moments:
+  //   loss backward: weights 460,032 + 1,284,096 + 12*128*256 = 393,216 -> 2,137,344 (peak)
+  //   layer backward: 460,032 + 1,284,096 + workspace 8 * 32,768 + LM head gradient 65,536 = 2,071,808
+  //   optimizer step: weights + gradients 920,064
+  CHECK(memory.peak_phase == PeakPhase::backward);
+  CHECK(term_value(memory, "activations") == 1284096);
+  CHECK(term_value(memory, "activations/layers/attention") == 2 * 8 * 24832);
+  CHECK(term_value(memory, "activations/layers/mlp") == 2 * 8 * 36864);
+  CHECK(term_value(memory, "logits_and_loss") == 393216);
+  CHECK(memory.peak_allocated_bytes == 2137344);
+}
+
+TEST_CASE("tiny model flash attention saves less", "[memory]") {
+  TrainingSetup setup = tiny_setup();
+  setup.optimizer = Optimizer::sgd;
+  setup.micro_batch = 16;
+  setup.attention = AttentionImpl::flash;
+  MemoryResult memory = estimate_memory(tiny_model(), setup);
+  // Flash returns [B, S, heads, d], so o_proj reads the saved output without a copy:
+  // 4,096 * 8 bytes less per layer than sdpa.
+  CHECK(term_value(memory, "activations/layers/attention") == 2 * 8 * (24832 - 4096));
+}
+
+TEST_CASE("tiny model eager attention scores", "[memory]") {
+  TrainingSetup setup = tiny_setup();
+  setup.optimizer = Optimizer::sgd;
+  setup.micro_batch = 16;
+  setup.attention = AttentionImpl::eager;
+  MemoryResult memory = estimate_memory(tiny_model(), setup);
+  // Eager, fp32, T = 128: q/k/v input 32,768 + q, k, v 3 * 32,768 + fp32 softmax output
+  // 4*16*4*8*8 = 16,384 + o_proj copy 32,768 = 180,224 per layer (fp32 needs no 16-bit
+  // copy of the probabilities and eager has no log-sum-exp).
+  CHECK(term_value(memory, "activations/layers/attention") == 2 * 180224);
+  // One [16, 1, 8, 8] causal mask in fp32: 4,096 bytes.
+  CHECK(term_value(memory, "activations/model_level/causal_mask") == 4096);
+}
+
+TEST_CASE("tiny model checkpointing keeps layer inputs", "[memory]") {
+  TrainingSetup setup = tiny_setup();
+  setup.optimizer = Optimizer::sgd;
+  setup.micro_batch = 16;
+  setup.grad_checkpointing = Checkpointing::full;
+  MemoryResult memory = estimate_memory(tiny_model(), setup);
+  // Saved: each layer's input 128*64*4 = 32,768, two layers, plus the LM head input: 98,304.
+  CHECK(term_value(memory, "activations") == 98304);
+  // Layer backward recomputes one layer (8 * 78,208 = 625,664) beside workspace 262,144
+  // and the LM head gradient: 460,032 + 98,304 + 625,664 + 262,144 + 65,536 = 1,511,680.
+  CHECK(memory.peak_allocated_bytes == 1511680);
+  CHECK(term_value(memory, "temporary/recomputed_layer") == 625664);
+}
+
+TEST_CASE("qlora weights by hand", "[memory]") {
+  // Llama-2-7B: 32 layers of 4 attention matrices 4096x4096 and 3 MLP matrices
+  // 4096x11008 are quantized: 32 * (4*16,777,216 + 3*45,088,768) = 6,476,005,376 parameters.
+  const ModelSpec* model = find_preset("llama-2-7b");
+  REQUIRE(model != nullptr);
+  TrainingSetup setup = preset_setup(Method::qlora);
+  setup.double_quant = true;
+  MemoryResult memory = estimate_memory(*model, setup);
+  // NF4 with double quantization: 4 + 8/64 + 32/(64*256) = 4.126953125 bits per parameter.
+  CHECK_THAT(term_value(memory, "weights/quantized"),
+             WithinRel(6476005376.0 * 4.126953125 / 8, 1e-12));
+  // Embedding and LM head 2 * 32000*4096 plus 65 norms of 4096 stay unquantized, cast to fp32.
+  CHECK_THAT(term_value(memory, "weights/frozen"),
+             WithinRel((2.0 * 32000 * 4096 + 65 * 4096) * 4, 1e-12));
+
+  setup.double_quant = false;
+  memory = estimate_memory(*model, setup);
+  // Without double quantization: 4.5 bits per parameter.
+  CHECK_THAT(term_value(memory, "weights/quantized"), WithinRel(6476005376.0 * 4.5 / 8, 1e-12));
+}
+
+TEST_CASE("lora adapters by hand", "[memory]") {
+  const ModelSpec* model = find_preset("llama-2-7b");
+  REQUIRE(model != nullptr);
+  TrainingSetup setup = preset_setup(Method::lora);
+  setup.lora_rank = 8;
+  setup.lora_targets = lora_q | lora_v;
+  MemoryResult memory = estimate_memory(*model, setup);
+  // q and v: 8 * (4096 + 4096) each, 2 per layer, 32 layers = 4,194,304 adapter parameters.
+  CHECK(memory.trainable_params == 4194304);
+  // fp32 adapters: weights 4 bytes, AdamW moments 8 bytes per parameter.
+  CHECK(term_value(memory, "weights/trainable") == 4194304.0 * 4);
+  CHECK(term_value(memory, "optimizer_states") == 4194304.0 * 8);
+}
+
+TEST_CASE("memory grows with batch, length, rank", "[memory]") {
+  for (const char* id : {"gpt2", "llama-3.2-1b", "qwen2.5-7b", "mixtral-8x7b"}) {
+    const ModelSpec* model = find_preset(id);
+    REQUIRE(model != nullptr);
+    for (Method method : {Method::full, Method::lora, Method::qlora, Method::freeze}) {
+      CAPTURE(id, method_name(method));
+      TrainingSetup setup = preset_setup(method);
+      double previous = 0;
+      for (int64_t micro_batch : {1, 2, 3, 8, 16}) {
+        setup.micro_batch = micro_batch;
+        double bytes = estimate_memory(*model, setup).peak_allocated_bytes;
+        CHECK(bytes >= previous);
+        previous = bytes;
+      }
+      setup.micro_batch = 2;
+      previous = 0;
+      for (int64_t seq_len : {128, 512, 1000, 4096}) {
+        setup.seq_len = seq_len;
+        double bytes = estimate_memory(*model, setup).peak_allocated_bytes;
+        CHECK(bytes >= previous);
+        previous = bytes;
+      }
+      if (method == Method::lora || method == Method::qlora) {
+        previous = 0;
+        for (int64_t rank : {1, 8, 64, 256}) {
+          setup.lora_rank = rank;
+          double bytes = estimate_memory(*model, setup).peak_allocated_bytes;
+          CHECK(bytes >= previous);
+          previous = bytes;
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("zero stages order per GPU", "[memory]") {
+  for (const char* id : {"llama-3-8b", "qwen2.5-0.5b", "llama-2-70b"}) {
+    const ModelSpec* model = find_preset(id);
+    REQUIRE(model != nullptr);
+    for (Precision precision : {Precision::mixed_bf16, Precision::amp_bf16, Precision::pure_bf16}) {
+      CAPTURE(id, precision_name(precision));
+      TrainingSetup setup = preset_setup(Method::full);
+      setup.precision = precision;
+      setup.num_gpus = 8;
+      double previous = 1e300;
+      for (Sharding sharding : {Sharding::ddp, Sharding::zero1, Sharding::zero2, Sharding::zero3}) {
+        setup.sharding = sharding;
+        double bytes = estimate_memory(*model, setup).peak_allocated_bytes;
+        CAPTURE(sharding_name(sharding));
+        CHECK(bytes <= previous);
+        previous = bytes;
+      }
+    }
+  }
+}
+
+TEST_CASE("savers never raise memory", "[memory]") {
+  for (const char* id : {"gpt2", "llama-3-8b", "qwen3-30b-a3b"}) {
+    const ModelSpec* model = find_preset(id);
+    REQUIRE(model != nullptr);
+    for (Method method : {Method::full, Method::lora, Method::qlora}) {
+      CAPTURE(id, method_name(method));
+      TrainingSetup setup = preset_setup(method);
+      double eager = estimate_memory(*model, setup).peak_allocated_bytes;
+      setup.attention = AttentionImpl::flash;
+      double flash = estimate_memory(*model, setup).peak_allocated_bytes;
+      CHECK(flash <= eager);
+      setup.grad_checkpointing = Checkpointing::full;
+      double checkpointed = estimate_memory(*model, setup).peak_allocated_bytes;
+      CHECK(checkpointed <= flash);
+      setup.fused_cross_entropy = true;
+      CHECK(estimate_memory(*model, setup).peak_allocated_bytes <= checkpointed);
+    }
+  }
+}
+
+TEST_CASE("lora below full, qlora below lora", "[memory]") {
+  for (const ModelSpec& model : presets()) {
+    CAPTURE(model.id);
+    double full = estimate_memory(model, preset_setup(Method::full)).peak_allocated_bytes;
+    double lora = estimate_memory(model, preset_setup(Method::lora)).peak_allocated_bytes;
+    CHECK(lora <= full);
+    if (count_params(model).total > 1000000000) {
+      double qlora = estimate_memory(model, preset_setup(Method::qlora)).peak_allocated_bytes;
+      CHECK(qlora <= lora);
+    }
+  }
+}
+
+TEST_CASE("breakdown leaves sum to totals", "[memory]") {
+  for (const ModelSpec& model : presets()) {
+    for (Method method : {Method::full, Method::lora, Method::qlora, Method::freeze}) {
+      CAPTURE(model.id, method_name(method));
+      MemoryResult memory = estimate_memory(model, preset_setup(method));
+      double allocated_children = 0;
+      for (const Term& child : memory.peak.children) {
+        if (child.key != "allocator_overhead" && child.key != "cuda_context" && child.key != "paged_optimizer_states") {
+          allocated_children += child.value;
+        }
+      }
+      CHECK_THAT(allocated_children, WithinRel(memory.peak_allocated_bytes, 1e-9));
+      CHECK_THAT(memory.peak.value, WithinRel(memory.nvidia_smi_bytes, 1e-9));
+      CHECK(std::isfinite(memory.nvidia_smi_bytes));
+      CHECK(memory.peak_allocated_bytes > 0);
+    }
+  }
+}
+
+TEST_CASE("largest fitting batch is consistent", "[memory]") {
+  const ModelSpec* model = find_preset("llama-3-8b");
+  REQUIRE(model != nullptr);
+  TrainingSetup setup = preset_setup(Method::qlora);
+  setup.seq_len = 2048;
+  int64_t largest = max_micro_batch_that_fits(*model, setup);
+  REQUIRE(largest > 0);
+  setup.micro_batch = largest;
+  CHECK(estimate_memory(*model, setup).fits);
+  setup.micro_batch = largest + 1;
+  CHECK_FALSE(estimate_memory(*model, setup).fits);
+}
