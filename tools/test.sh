@@ -9,6 +9,9 @@ bash tools/build.sh
 echo "== CTest (core, validation, CLI)"
 ctest --test-dir build/native --output-on-failure
 
+echo "== Measurement harness (Python unittest, no GPU)"
+python3 -m unittest discover -s tools/measure -p 'test_*.py'
+
 echo "== Vitest"
 npx vitest run
 

@@ -17,20 +17,23 @@ import datetime
 import json
 import logging
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
 
+import measure_runner
 from measure_case import build_case, format_gib
 from measure_options import (
     OptionError,
     case_id_at,
     check_against_model,
+    estimate_command,
     grid_points,
     parse_options,
     single_case_argv,
 )
-from model_source import ModelSourceError, load_model_source
+from model_source import DEFAULT_GPUPLAN, ModelSourceError, load_model_source
 
 LOG = logging.getLogger("measure")
 
@@ -65,9 +68,6 @@ def run_single(options):
         print(f"measure.py: {error}", file=sys.stderr)
         return 2
 
-    # Imported here so that option and model errors show without torch installed.
-    import measure_runner
-
     try:
         measurement, environment = measure_runner.run_case(options, source)
     except measure_runner.RunError as error:
@@ -78,6 +78,9 @@ def run_single(options):
                       datetime.date.today().isoformat())
     write_json(options.out, case)
     LOG.info("%s: %s; wrote %s", options.case_id, summarize(case), options.out)
+    if source.origin == "preset":
+        command = estimate_command(options, options.gpuplan or DEFAULT_GPUPLAN)
+        LOG.info("compare with: %s --gpu <id from gpuplan gpus>", shlex.join(command))
     return 0
 
 
@@ -107,9 +110,9 @@ def run_grid(options):
             argv = single_case_argv(options, model, method, micro_batch, case_id, case_path)
             LOG.info("grid case %d/%d (%s): %s, %s, micro_batch %d",
                      index + 1, len(points), case_id, model, method, micro_batch)
-            # A separate process per case gives each a fresh CUDA context and
-            # allocator, so one case's cache or out-of-memory state cannot
-            # leak into the next one's readings.
+            # Each case runs in its own process with a fresh CUDA context and
+            # allocator, so no cached blocks or out-of-memory state carry over
+            # into the next case's readings.
             completed = subprocess.run([sys.executable, os.path.abspath(__file__), *argv], check=False)
             if completed.returncode == 0 and os.path.exists(case_path):
                 with open(case_path, encoding="utf-8") as handle:

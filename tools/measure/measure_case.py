@@ -1,8 +1,8 @@
 """Build a validation case (the schema of tests/validation) from one measured run.
 
-Memory values are bytes; memory_kind says what each includes:
+Memory values are bytes, and memory_kind names what each includes:
 torch_peak_allocated (torch.cuda.max_memory_allocated), torch_peak_reserved
-(torch.cuda.max_memory_reserved) and nvidia_smi (the process's device memory
+(torch.cuda.max_memory_reserved) or nvidia_smi (the process's device memory
 from NVML or nvidia-smi, CUDA context included).
 """
 
@@ -23,7 +23,7 @@ PAGED_OPTIMIZERS = {"paged_adamw_8bit", "paged_adamw_32bit"}
 
 @dataclasses.dataclass
 class Measurement:
-    """What one run observed. Byte counts are None when not measured."""
+    """Observations of one run. Byte counts are None when not measured."""
 
     oom: bool = False
     oom_phase: str = ""  # "model setup", "warm-up step" or "measured step"
@@ -143,15 +143,26 @@ def _versions_sentence(environment, options):
     return f"GPU: {environment.gpu_name}{driver}. Versions: {', '.join(parts)}."
 
 
+def _count(number, noun):
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
 def case_notes(options, source, measurement, environment, run_date):
     """Return the case's notes: how it was measured and what differs from the named model."""
+    labels = "random class labels" if source.encoder else "labels equal to the inputs"
+    steps = (f"{_count(options.warmup_steps, 'warm-up step')}, then "
+             f"{_count(options.steps, 'measured optimizer step')}")
+    if measurement.oom:
+        schedule = f"set up for {steps}"
+    else:
+        schedule = f"{steps}; the peak statistics were reset after the warm-up"
     sentences = [
         f"Measured with gpuplan's tools/measure/measure.py on {run_date}: random weights and random token ids "
-        f"with labels equal to the inputs, {options.warmup_steps} warm-up step(s), then {options.steps} measured "
-        f"optimizer steps; the peak statistics were reset after the warm-up."
+        f"({labels}), {schedule}."
     ]
     sentences += source.notes
     sentences += measurement.method_notes
+
     if measurement.total_params is not None:
         params = f"Parameters: {measurement.total_params} total"
         if measurement.trainable_params is not None:
@@ -159,16 +170,18 @@ def case_notes(options, source, measurement, environment, run_date):
         if source.gpuplan_params is not None:
             params += f"; gpuplan counts {source.gpuplan_params}"
         sentences.append(params + ".")
+
     if options.optimizer in PAGED_OPTIMIZERS:
         sentences.append(
             "The paged optimizer keeps its state in CUDA unified memory, which torch.cuda statistics do not count.")
     if measurement.process_note:
         sentences.append(measurement.process_note)
     if measurement.oom:
-        detail = f"Out of memory during the {measurement.oom_phase}: {measurement.oom_message}"
+        detail = f"Out of memory during the {measurement.oom_phase}: {measurement.oom_message.rstrip('.')}."
         if measurement.peak_allocated_bytes is not None:
             detail += f" Peak allocated before the failure: {int(measurement.peak_allocated_bytes)} bytes."
         sentences.append(detail)
+
     sentences.append(_versions_sentence(environment, options))
     return " ".join(sentence.strip() for sentence in sentences if sentence.strip())
 

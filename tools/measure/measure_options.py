@@ -8,7 +8,7 @@ import argparse
 import dataclasses
 import re
 
-from setup_translation import ALL_LINEAR, LORA_TARGET_NAMES, parse_lora_targets
+from module_targets import ALL_LINEAR, LORA_TARGET_NAMES, parse_lora_targets
 
 METHODS = ("full", "lora", "qlora", "freeze")
 PRECISIONS = ("fp32", "amp_bf16", "amp_fp16", "pure_bf16", "pure_fp16")
@@ -115,12 +115,14 @@ def build_parser():
         "PyTorch, Transformers and PEFT, and write it as a gpuplan validation case.",
     )
     add = parser.add_argument
+
     add("--model", help="gpuplan preset id, or the path of a Transformers config.json (or its folder); "
         "with --grid, a comma-separated list (default with --grid " + ",".join(DEFAULT_GRID_MODELS) + ")")
     add("--method", help="full, lora, qlora or freeze; with --grid, a list (default full; with --grid "
         + ",".join(DEFAULT_GRID_METHODS) + ")")
     add("--micro_batch", help="sequences per micro-batch; with --grid, a list (default 1; with --grid "
         + ",".join(str(size) for size in DEFAULT_GRID_MICRO_BATCHES) + ")")
+
     add("--lora_rank", default="16", help="LoRA rank r (default 16)")
     add("--lora_alpha", default="32", help="LoRA alpha; it scales the adapter, not memory (default 32)")
     add("--lora_dropout", default="0", help="LoRA dropout probability, 0 to below 1 (default 0, PEFT's default)")
@@ -133,12 +135,14 @@ def build_parser():
     add("--kbit_upcast", default="true", help="QLoRA: cast the non-quantized weights to fp32 with "
         "prepare_model_for_kbit_training: true or false (default true)")
     add("--trainable_layers", default="2", help="freeze: number of last transformer layers trained (default 2)")
+
     add("--precision", default="amp_bf16", help="fp32, amp_bf16, amp_fp16, pure_bf16 or pure_fp16 (default amp_bf16)")
     add("--optimizer", default="adamw", help=", ".join(OPTIMIZERS) + " (default adamw)")
     add("--seq_len", default="2048", help="tokens per sequence (default 2048)")
     add("--grad_accum", default="1", help="micro-batches per optimizer step (default 1)")
     add("--grad_checkpointing", default="off", help="off or full (default off)")
     add("--attention", default="sdpa", help="eager, sdpa or flash (flash_attention_2) (default sdpa)")
+
     add("--steps", default="5", help="measured optimizer steps after the warm-up (default 5)")
     add("--warmup_steps", default="1", help="optimizer steps before the peak statistics are reset (default 1)")
     add("--out", help="path of the JSON file to write (one case, or an array with --grid)")
@@ -281,8 +285,8 @@ def check_option_combinations(options):
     """Raise OptionError for flags that contradict each other."""
     if options.attention == "flash" and options.precision == "fp32":
         raise OptionError(
-            "--attention: flash needs 16-bit activations; use --precision amp_bf16, amp_fp16, pure_bf16 "
-            "or pure_fp16, or --attention sdpa"
+            "--attention: flash needs 16-bit activations, but --precision is fp32; use --precision "
+            "amp_bf16, amp_fp16, pure_bf16 or pure_fp16, or --attention sdpa"
         )
     if options.base_weight_bits == 16 and options.precision == "fp32":
         raise OptionError(
@@ -364,3 +368,30 @@ def grid_points(options):
         for method in options.methods
         for micro_batch in options.micro_batches
     ]
+
+
+def estimate_command(options, gpuplan="gpuplan"):
+    """Return the `gpuplan estimate` argv that describes the same single-GPU setup.
+
+    Only the flags of the chosen method are included. The caller adds --gpu,
+    because a run records only the device name, not gpuplan's GPU id.
+    """
+    argv = [gpuplan, "estimate", "--model", options.model, "--method", options.method]
+    if options.method in ("lora", "qlora"):
+        argv += ["--lora_rank", str(options.lora_rank), "--lora_targets", lora_targets_text(options.lora_targets)]
+    if options.method == "qlora":
+        argv += ["--quant", options.quant, "--double_quant", "true" if options.double_quant else "false",
+                 "--kbit_upcast", "true" if options.kbit_upcast else "false"]
+    if options.method == "freeze":
+        argv += ["--trainable_layers", str(options.trainable_layers)]
+    argv += [
+        "--precision", options.precision,
+        "--optimizer", options.optimizer,
+        "--micro_batch", str(options.micro_batch),
+        "--seq_len", str(options.seq_len),
+        "--grad_accum", str(options.grad_accum),
+        "--grad_checkpointing", options.grad_checkpointing,
+        "--attention", options.attention,
+        "--json",
+    ]
+    return argv

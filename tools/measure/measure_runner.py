@@ -11,12 +11,13 @@ import importlib.metadata
 import logging
 import os
 import re
-import subprocess
 import tempfile
 import time
 
-from measure_case import MIB, Environment, Measurement
-from setup_translation import fused_target_notes, last_layer_parameter_names, resolve_lora_targets
+from measure_case import Environment, Measurement
+from module_targets import fused_target_notes, last_layer_parameter_names, resolve_lora_targets
+from process_memory import ProcessMemoryReader, first_line
+from setup_translation import CLASSIFIER_LABELS
 
 LOG = logging.getLogger("measure")
 
@@ -47,7 +48,7 @@ VERSIONED_PACKAGES = (("torch", "torch"), ("transformers", "transformers"), ("pe
                       ("bitsandbytes", "bitsandbytes"), ("flash_attn", "flash-attn"),
                       ("accelerate", "accelerate"))
 
-PIP_HINT = "pip install torch transformers peft bitsandbytes"
+PIP_HINT = "pip install torch transformers peft bitsandbytes accelerate"
 
 
 class RunError(RuntimeError):
@@ -61,11 +62,11 @@ class RunError(RuntimeError):
 def dtype_plan(options):
     """Return the torch dtype names of each part of the model for a configuration.
 
-    Keys: "model" (dtype the model is built in: the trained copy for full and
-    freeze, the frozen base for LoRA, the non-quantized weights for QLoRA
-    before prepare_model_for_kbit_training), "adapters" (LoRA adapters, None
-    otherwise), "autocast" (None without autocast) and "compute" (the QLoRA
-    matmul dtype, None otherwise).
+    "model" is the dtype the model is built in. It is the trained copy for
+    full and freeze, the frozen base for LoRA, and the non-quantized weights
+    for QLoRA before prepare_model_for_kbit_training. "adapters" is the LoRA
+    adapters' dtype, "autocast" the autocast dtype and "compute" the QLoRA
+    matmul dtype; each is None where it does not apply.
     """
     precision = options.precision
     if precision.endswith("bf16"):
@@ -107,30 +108,6 @@ def is_out_of_memory(error):
     return isinstance(error, RuntimeError) and "out of memory" in str(error).lower()
 
 
-def parse_compute_apps(text, pid):
-    """Return the bytes that `nvidia-smi --query-compute-apps=pid,used_memory
-    --format=csv,noheader,nounits` lists for pid (summed over GPUs), or None."""
-    total_mib = None
-    for line in text.splitlines():
-        fields = [field.strip() for field in line.split(",")]
-        if len(fields) != 2 or not fields[0].isdigit() or int(fields[0]) != pid:
-            continue
-        if not fields[1].isdigit():
-            continue  # "[N/A]" where the driver cannot attribute memory
-        total_mib = (total_mib or 0) + int(fields[1])
-    return None if total_mib is None else total_mib * MIB
-
-
-def visible_device_selector(cuda_visible_devices):
-    """Return how NVML finds CUDA device 0: ("index", n) or ("uuid", "GPU-...")."""
-    first = (cuda_visible_devices or "").split(",")[0].strip()
-    if first.isdigit():
-        return ("index", int(first))
-    if first.startswith(("GPU-", "MIG-")):
-        return ("uuid", first)
-    return ("index", 0)
-
-
 def package_versions():
     versions = {}
     for key, distribution in VERSIONED_PACKAGES:
@@ -141,108 +118,6 @@ def package_versions():
     return versions
 
 
-def first_line(text, limit=300):
-    line = str(text).strip().splitlines()[0] if str(text).strip() else ""
-    return line if len(line) <= limit else line[: limit - 3] + "..."
-
-
-# ---------------------------------------------------------------------------
-# Process memory from NVML or nvidia-smi
-
-
-class ProcessMemoryReader:
-    """Reads the device memory of this process the way nvidia-smi shows it.
-
-    Per-process readings come from pynvml, else nvidia-smi. Where neither
-    lists this PID (containers with their own PID namespace), the reading
-    falls back to the device's used memory minus the reading taken before
-    CUDA started, which also counts other processes on the GPU.
-    """
-
-    def __init__(self):
-        self.nvml = None
-        try:
-            import pynvml  # nvidia-ml-py
-
-            pynvml.nvmlInit()
-            self.nvml = pynvml
-        except Exception as error:  # pynvml missing, or no NVML library
-            LOG.info("pynvml unavailable (%s); using nvidia-smi for process memory", first_line(error))
-        self.selector = visible_device_selector(os.environ.get("CUDA_VISIBLE_DEVICES"))
-        self.baseline_bytes = self.device_used_bytes()
-
-    def _nvml_handle(self):
-        kind, value = self.selector
-        if kind == "uuid":
-            return self.nvml.nvmlDeviceGetHandleByUUID(value)
-        return self.nvml.nvmlDeviceGetHandleByIndex(value)
-
-    def device_used_bytes(self):
-        if self.nvml is not None:
-            try:
-                return int(self.nvml.nvmlDeviceGetMemoryInfo(self._nvml_handle()).used)
-            except Exception as error:
-                LOG.info("NVML device memory reading failed: %s", first_line(error))
-        kind, value = self.selector
-        text = _run_nvidia_smi(["--query-gpu=memory.used", "--format=csv,noheader,nounits", "-i", str(value)])
-        if text and text.strip().splitlines()[0].strip().isdigit():
-            return int(text.strip().splitlines()[0]) * MIB
-        return None
-
-    def driver_version(self):
-        if self.nvml is not None:
-            try:
-                version = self.nvml.nvmlSystemGetDriverVersion()
-                return version.decode() if isinstance(version, bytes) else str(version)
-            except Exception as error:
-                LOG.info("NVML driver version reading failed: %s", first_line(error))
-        text = _run_nvidia_smi(["--query-gpu=driver_version", "--format=csv,noheader"])
-        return text.strip().splitlines()[0].strip() if text and text.strip() else ""
-
-    def read(self, measurement):
-        """Store this process's device memory in measurement (process_* fields)."""
-        pid = os.getpid()
-        if self.nvml is not None:
-            total = None
-            try:
-                for index in range(self.nvml.nvmlDeviceGetCount()):
-                    handle = self.nvml.nvmlDeviceGetHandleByIndex(index)
-                    for process in self.nvml.nvmlDeviceGetComputeRunningProcesses(handle):
-                        if process.pid == pid and process.usedGpuMemory:
-                            total = (total or 0) + int(process.usedGpuMemory)
-            except Exception as error:
-                LOG.info("NVML process listing failed: %s", first_line(error))
-            if total is not None:
-                measurement.process_bytes = total
-                measurement.process_reading = f"NVML usedGpuMemory of this process = {total} bytes"
-                return
-        text = _run_nvidia_smi(["--query-compute-apps=pid,used_memory", "--format=csv,noheader,nounits"])
-        listed = parse_compute_apps(text or "", pid)
-        if listed is not None:
-            measurement.process_bytes = listed
-            measurement.process_reading = f"nvidia-smi --query-compute-apps used_memory = {listed // MIB} MiB"
-            return
-        used = self.device_used_bytes()
-        if used is not None and self.baseline_bytes is not None:
-            measurement.process_bytes = used - self.baseline_bytes
-            measurement.process_reading = (
-                f"device memory.used {used // MIB} MiB minus {self.baseline_bytes // MIB} MiB before CUDA started")
-            measurement.process_reading_assumed = True
-            measurement.process_note = (
-                f"NVML and nvidia-smi did not list PID {pid} (a container PID namespace?), so the nvidia_smi "
-                "figure is the device-wide difference.")
-            return
-        measurement.process_note = "No process memory reading: neither pynvml nor nvidia-smi is available."
-
-
-def _run_nvidia_smi(arguments):
-    try:
-        completed = subprocess.run(["nvidia-smi", *arguments], capture_output=True, text=True, timeout=30, check=False)
-    except (FileNotFoundError, PermissionError, subprocess.TimeoutExpired):
-        return None
-    return completed.stdout if completed.returncode == 0 else None
-
-
 # ---------------------------------------------------------------------------
 # Building the model
 
@@ -251,7 +126,8 @@ def _import(module_name, purpose):
     try:
         return importlib.import_module(module_name)
     except ImportError as error:
-        raise RunError(f"{purpose} needs the Python package {module_name.split('.')[0]} ({first_line(error)}); "
+        package = module_name.split(".")[0]
+        raise RunError(f"the Python package {package} is missing ({first_line(error)}), and {purpose} needs it; "
                        f"install it with: {PIP_HINT}") from None
 
 
@@ -280,7 +156,9 @@ def make_config(transformers, source, options):
 
 
 def _model_class(transformers, source):
-    return transformers.AutoModelForMaskedLM if source.encoder else transformers.AutoModelForCausalLM
+    if source.encoder:
+        return transformers.AutoModelForSequenceClassification
+    return transformers.AutoModelForCausalLM
 
 
 def _load_arguments(torch, transformers, options, dtype_name):
@@ -294,20 +172,25 @@ def _load_arguments(torch, transformers, options, dtype_name):
 
 
 def build_dense_model(torch, transformers, config, options, source, dtype_name):
-    """Build the model with random weights directly on the GPU."""
+    """Build the model with random weights, on the GPU where torch allows it."""
     model_class = _model_class(transformers, source)
-    with torch.device("cuda"):
-        return model_class.from_config(config, **_load_arguments(torch, transformers, options, dtype_name))
+    arguments = _load_arguments(torch, transformers, options, dtype_name)
+    if hasattr(torch.device("cuda"), "__enter__"):  # torch 2.0 and later
+        with torch.device("cuda"):
+            return model_class.from_config(config, **arguments)
+    # Older torch initializes on the CPU first, which needs host memory for the whole model.
+    return model_class.from_config(config, **arguments).to("cuda")
 
 
 def build_quantized_model(torch, transformers, config, options, source, plan):
     """Build a 4-bit bitsandbytes model with random weights.
 
     from_config cannot quantize, so the random model is saved to a temporary
-    folder (plan["model"] bytes per parameter on disk) and loaded back with
+    folder (2 bytes per parameter on disk, 4 with fp32) and loaded back with
     from_pretrained and a BitsAndBytesConfig.
     """
     _import("bitsandbytes", "--method qlora")
+    _import("accelerate", "--method qlora")  # from_pretrained needs it for device_map and 4-bit loading
     model_class = _model_class(transformers, source)
     quantization = transformers.BitsAndBytesConfig(
         load_in_4bit=True,
@@ -316,9 +199,12 @@ def build_quantized_model(torch, transformers, config, options, source, plan):
         bnb_4bit_compute_dtype=getattr(torch, plan["compute"]),
     )
     arguments = _load_arguments(torch, transformers, options, plan["model"])
+    # The CPU copy only produces weights, so it keeps the default attention
+    # implementation, which runs on the CPU.
+    cpu_arguments = {key: value for key, value in arguments.items() if key != "attn_implementation"}
     with tempfile.TemporaryDirectory(prefix="gpuplan-measure-") as folder:
         LOG.info("building random weights on the CPU and saving them to %s for 4-bit loading", folder)
-        cpu_model = model_class.from_config(config, **arguments)
+        cpu_model = model_class.from_config(config, **cpu_arguments)
         cpu_model.save_pretrained(folder, safe_serialization=True)
         del cpu_model
         gc.collect()
@@ -340,7 +226,7 @@ def parameter_count(parameter):
 def _enable_checkpointing(model):
     try:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
-    except TypeError:  # Transformers before 4.35 takes no kwargs
+    except TypeError:  # older Transformers releases take no kwargs
         model.gradient_checkpointing_enable()
     model.enable_input_require_grads()
 
@@ -365,16 +251,17 @@ def apply_lora(torch, model, options, source, plan, measurement):
         lora_dropout=options.lora_dropout,
         target_modules=modules,
         bias="none",
-        task_type=None if source.encoder else "CAUSAL_LM",
+        task_type="SEQ_CLS" if source.encoder else "CAUSAL_LM",
         fan_in_fan_out=source.model_type == "gpt2",  # GPT-2's Conv1D stores weights transposed
     )
     model = peft.get_peft_model(model, lora_config)
 
     # PEFT before 0.12 gives adapters the base layer's dtype; cast them so
-    # every release matches gpuplan's float32 adapters.
+    # every release matches gpuplan's float32 adapters. Heads that PEFT
+    # trains in full (modules_to_save) keep the model's dtype.
     adapter_dtype = getattr(torch, plan["adapters"])
-    for parameter in model.parameters():
-        if parameter.requires_grad:
+    for name, parameter in model.named_parameters():
+        if parameter.requires_grad and "lora_" in name:
             parameter.data = parameter.data.to(adapter_dtype)
 
     module_count = len(modules) if isinstance(modules, list) else "all linear"
@@ -406,7 +293,7 @@ def prepare_quantized(torch, model, options, plan, measurement):
             model = peft.prepare_model_for_kbit_training(
                 model, use_gradient_checkpointing=checkpointing,
                 gradient_checkpointing_kwargs={"use_reentrant": False})
-        except TypeError:  # PEFT before 0.7 takes no gradient_checkpointing_kwargs
+        except TypeError:  # older PEFT releases take no gradient_checkpointing_kwargs
             model = peft.prepare_model_for_kbit_training(model, use_gradient_checkpointing=checkpointing)
         upcast = "prepare_model_for_kbit_training cast the non-quantized weights to float32"
     measurement.method_notes.append(
@@ -429,17 +316,22 @@ def apply_freeze(model, options, layer_count, measurement):
 
 
 def build_training_model(torch, transformers, options, source, plan, measurement):
-    """Build the model and apply the method; return the model ready to train."""
+    """Build the model and apply the method; return the model ready to train.
+
+    Stores the base model's parameter count (adapters excluded) in measurement.
+    """
     config = make_config(transformers, source, options)
     checkpointing = options.grad_checkpointing == "full"
 
     if options.method == "qlora":
         model = build_quantized_model(torch, transformers, config, options, source, plan)
         model.config.use_cache = False
+        measurement.total_params = sum(parameter_count(parameter) for parameter in model.parameters())
         model = prepare_quantized(torch, model, options, plan, measurement)
         model = apply_lora(torch, model, options, source, plan, measurement)
     else:
         model = build_dense_model(torch, transformers, config, options, source, plan["model"])
+        measurement.total_params = sum(parameter.numel() for parameter in model.parameters())
         if options.method == "lora":
             for parameter in model.parameters():
                 parameter.requires_grad_(False)
@@ -473,7 +365,7 @@ def build_optimizer(torch, options, parameters):
 # Training and measuring
 
 
-def _make_step(torch, model, optimizer, options, plan, input_ids):
+def _make_step(torch, model, optimizer, options, plan, input_ids, labels):
     autocast_dtype = getattr(torch, plan["autocast"]) if plan["autocast"] else None
     scaler = None
     if plan["autocast"] == "float16":
@@ -490,7 +382,7 @@ def _make_step(torch, model, optimizer, options, plan, input_ids):
         start = time.perf_counter()
         for _ in range(options.grad_accum):
             with autocast():
-                loss = model(input_ids=input_ids, labels=input_ids).loss / options.grad_accum
+                loss = model(input_ids=input_ids, labels=labels).loss / options.grad_accum
             if scaler is not None:
                 scaler.scale(loss).backward()
             else:
@@ -507,14 +399,18 @@ def _make_step(torch, model, optimizer, options, plan, input_ids):
     return step
 
 
-def describe_environment(torch, reader):
+def describe_environment(torch, transformers, reader):
     properties = torch.cuda.get_device_properties(0)
+    versions = package_versions()
+    # The imported modules report their versions even where no package metadata exists.
+    versions["torch"] = torch.__version__
+    versions["transformers"] = transformers.__version__
     return Environment(
         gpu_name=torch.cuda.get_device_name(0),
         gpu_total_bytes=int(properties.total_memory),
         driver_version=reader.driver_version(),
         cuda_version=torch.version.cuda or "",
-        versions=package_versions(),
+        versions=versions,
     )
 
 
@@ -524,14 +420,14 @@ def run_case(options, source):
     Out-of-memory failures become a Measurement with oom set. Other failures
     raise RunError or propagate.
     """
-    torch = _import("torch", "Measuring")
-    transformers = _import("transformers", "Measuring")
+    torch = _import("torch", "every measurement")
+    transformers = _import("transformers", "every measurement")
     if not torch.cuda.is_available():
         raise RunError("no CUDA device is visible to PyTorch; this tool measures GPU memory and needs one")
 
     reader = ProcessMemoryReader()  # takes the device baseline before CUDA starts
     torch.manual_seed(options.seed)
-    environment = describe_environment(torch, reader)
+    environment = describe_environment(torch, transformers, reader)
     plan = dtype_plan(options)
     measurement = Measurement()
     LOG.info("%s on %s: %s, %s, %s, micro_batch %d, seq_len %d", source.label, environment.gpu_name,
@@ -541,13 +437,16 @@ def run_case(options, source):
     try:
         model = build_training_model(torch, transformers, options, source, plan, measurement)
         parameters = [parameter for parameter in model.parameters() if parameter.requires_grad]
-        measurement.total_params = sum(parameter_count(parameter) for parameter in model.parameters())
         measurement.trainable_params = sum(parameter.numel() for parameter in parameters)
         optimizer = build_optimizer(torch, options, parameters)
 
         vocab = model.get_input_embeddings().num_embeddings
         input_ids = torch.randint(0, vocab, (options.micro_batch, options.seq_len), device="cuda")
-        step = _make_step(torch, model, optimizer, options, plan, input_ids)
+        if source.encoder:
+            labels = torch.randint(0, CLASSIFIER_LABELS, (options.micro_batch,), device="cuda")
+        else:
+            labels = input_ids  # the causal LM shifts them by one position
+        step = _make_step(torch, model, optimizer, options, plan, input_ids, labels)
 
         # Drop blocks cached while building (CPU copies, quantization
         # buffers) so that reserved memory reflects training.

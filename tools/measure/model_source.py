@@ -46,7 +46,7 @@ class ModelSource:
     hf_config: dict  # config keys, "model_type" included
     case_model: dict  # the case's model object, params still None
     notes: list  # sentences on how the built model differs from the named one
-    encoder: bool  # build a masked-LM (BERT) instead of a causal LM
+    encoder: bool  # build a sequence classifier (BERT) instead of a causal LM
     layers: int
     max_positions: object  # learned-position limit, or None for rotary models
     gpuplan_params: object = None  # gpuplan's total parameter count, when it reported one
@@ -131,10 +131,7 @@ def source_from_preset_description(preset_id, description):
         raise ModelSourceError(f"--model {preset_id}: {error}") from None
 
     model_type = choose_model_type(spec, hf_id)
-    notes = [
-        f"Architecture from gpuplan preset {preset_id}, built as Transformers model_type {model_type}"
-        + (f" (the checkpoint {hf_id} may use its own modeling code)." if hf_id else ".")
-    ]
+    notes = [f"Architecture from gpuplan preset {preset_id}, built as Transformers model_type {model_type}."]
     notes += translation_notes(spec, model_type)
     learned = spec["position"] == "learned" and spec["max_positions"] > 0
     return ModelSource(
@@ -152,7 +149,7 @@ def source_from_preset_description(preset_id, description):
 
 
 def source_from_config_file(path):
-    """Return the ModelSource for a config.json file or a folder that holds one."""
+    """Return the ModelSource for a config.json file or a folder that contains one."""
     file_path = os.path.join(path, "config.json") if os.path.isdir(path) else path
     try:
         with open(file_path, encoding="utf-8") as handle:
@@ -164,7 +161,7 @@ def source_from_config_file(path):
     if not isinstance(config, dict) or not isinstance(config.get("model_type"), str):
         raise ModelSourceError(f"--model: {file_path} has no \"model_type\" string; it is not a Transformers config.json")
 
-    notes = [f"Architecture from the config.json {os.path.basename(os.path.dirname(os.path.abspath(file_path)))}/config.json."]
+    notes = [f"Architecture from the Transformers config {file_path}, model_type {config['model_type']}."]
     removed = [key for key in CHECKPOINT_ONLY_KEYS if key in config]
     hf_config = {key: value for key, value in config.items() if key not in CHECKPOINT_ONLY_KEYS}
     hf_config["use_cache"] = False
