@@ -6,6 +6,7 @@
 #include "cmd_estimate.h"
 #include "cmd_guide.h"
 #include "cmd_model.h"
+#include "cmd_validate.h"
 
 namespace {
 
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   if (std::strcmp(command, "guide") == 0) return gpuplan::cli::run_guide_command(argc, argv);
   if (std::strcmp(command, "model") == 0) return gpuplan::run_model_command(argc - 1, argv + 1);
   if (std::strcmp(command, "models") == 0) return gpuplan::run_models_command(argc - 1, argv + 1);
+  if (std::strcmp(command, "validate") == 0) return gpuplan::cli::run_validate_command(argc, argv);
   if (std::strcmp(command, "gpus") == 0) return gpuplan::cli::run_gpus_command(argc, argv);
   std::cerr << "gpuplan: unknown command \"" << command << "\"\n\n";
   print_usage(std::cerr);

@@ -15,7 +15,7 @@
 
 namespace gpuplan {
 
-// How a memory figure was read, from smallest to largest for the same run.
+// Measurement method of a memory figure, ordered from smallest to largest reading for the same run.
 enum class MemoryKind {
   torch_peak_allocated,  // torch.cuda.max_memory_allocated()
   torch_peak_reserved,   // torch.cuda.max_memory_reserved()
@@ -34,7 +34,10 @@ struct MeasuredQuantities {
   std::optional<int64_t> max_batch_that_fits;    // largest micro-batch per GPU that trained
   std::optional<int64_t> max_seq_that_fits;      // longest sequence that trained
 
-  std::optional<double> step_time_s;  // per optimizer step (all grad_accum micro-batches)
+  std::optional<double> step_time_s;  // per optimizer step, or per micro-batch when the flag below is set
+  // True when the notes contain "per micro-batch iteration": step_time_s then
+  // times one micro-batch, not all grad_accum of them.
+  bool step_time_per_micro_batch = false;
   std::optional<double> tokens_per_s_per_gpu;
   std::optional<double> tokens_per_s_total;
   std::optional<double> samples_per_s;  // over all GPUs
@@ -61,7 +64,8 @@ struct ValidationCase {
   std::vector<std::string> assumed;  // the case's own list of values its source does not state
   std::string notes;
 
-  int64_t stated_params = 0;   // model.params of the case, 0 when null
+  int64_t stated_params = 0;     // model.params of the case, 0 when null
+  int64_t base_weight_bits = 0;  // training.base_weight_bits, 0 when null
   int64_t counted_params = 0;  // count_params(model).total, 0 when no model was built
 
   // Settings the case leaves null that the loader filled in, each with the value chosen.
@@ -73,7 +77,7 @@ struct ValidationCase {
   bool gpu_in_table = false;      // hardware.gpu is a row of gpu_table(), so its compute figures apply
   bool gpu_memory_known = false;  // the GPU's memory is known (table row or gpu_memory_gb)
 
-  // Why no ModelSpec or TrainingSetup could be built; empty when both were.
+  // Reason no ModelSpec or TrainingSetup could be built; empty when both were.
   std::string unmatched_reason;
 
   bool matched() const { return unmatched_reason.empty(); }

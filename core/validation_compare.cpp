@@ -145,6 +145,7 @@ void compare_time(const ValidationCase& record, ValidationReport& report) {
     double estimated = 0;
     if (name == "step_time_s") {
       estimated = estimate.step_time_s;
+      if (measured.step_time_per_micro_batch) estimated /= static_cast<double>(record.setup.grad_accum);
     } else if (name == "tokens_per_s_per_gpu") {
       estimated = estimate.tokens_per_s_per_gpu;
     } else if (name == "tokens_per_s_total") {

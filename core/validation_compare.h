@@ -63,7 +63,7 @@ struct TimeComparison {
   std::string quality;
   std::string quantity;  // step_time_s, tokens_per_s_per_gpu, tokens_per_s_total, samples_per_s or mfu
   double measured = 0;
-  double estimated = 0;
+  double estimated = 0;       // a step time measured per micro-batch is compared with step time / grad_accum
   double error_fraction = 0;  // (estimated - measured) / measured
   std::string bound;          // what limits the estimated step (compute, memory_bandwidth, ...)
 };
