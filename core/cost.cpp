@@ -38,6 +38,7 @@ std::vector<FieldSpec> run_fields() {
   fields.push_back(run_field("samples", FieldKind::number, 1, 1e13, std::nullopt, "samples"));
   fields.push_back(run_field("tokens_per_sample", FieldKind::number, 1, 1e8, std::nullopt, "tokens"));
   fields.push_back(run_field("packing", FieldKind::boolean, 0, 0, std::string("false"), ""));
+  fields.back().choices = {"true", "false"};
   fields.push_back(run_field("epochs", FieldKind::number, 0.001, 1e4, std::string("1"), "epochs"));
   fields.push_back(hardware_field("price_per_gpu_hour", FieldKind::number, 0, 1e4, std::nullopt, "USD/GPU-hour"));
 

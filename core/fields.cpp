@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "cost.h"
 #include "gpus.h"
 #include "precision.h"
 
@@ -102,12 +103,19 @@ std::vector<FieldSpec> build_fields() {
                                 {"adamw", "adamw_8bit", "paged_adamw_8bit", "paged_adamw_32bit", "sgd",
                                  "sgd_momentum", "adafactor", "adafactor_momentum", "lion"},
                                 std::string("adamw")));
-  fields.push_back(choice_field("grad_checkpointing", "savers", {"off", "full", "selective"}, std::string("off")));
+  fields.push_back(
+      choice_field("grad_checkpointing", "savers", {"off", "full", "selective", "offload"}, std::string("off")));
   fields.push_back(choice_field("attention", "savers", {"eager", "sdpa", "flash"}, std::string("sdpa")));
   fields.push_back(choice_field("fused_kernels", "savers", {"true", "false"}, std::string("false")));
   fields.back().kind = FieldKind::boolean;
   fields.push_back(choice_field("fused_cross_entropy", "savers", {"true", "false"}, std::string("false")));
   fields.back().kind = FieldKind::boolean;
+  fields.push_back(choice_field("legacy_loss", "savers", {"true", "false"}, std::string("false")));
+  fields.back().kind = FieldKind::boolean;
+  fields.push_back(choice_field("optimizer_in_backward", "precision", {"true", "false"}, std::string("false")));
+  fields.back().kind = FieldKind::boolean;
+  // Time and cost inputs: dataset, price, network, overlap, measured MFU (cost.cpp).
+  for (FieldSpec& spec : run_fields()) fields.push_back(std::move(spec));
   return fields;
 }
 

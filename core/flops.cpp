@@ -46,8 +46,8 @@ std::vector<Linear> attention_linears(const ModelSpec& spec) {
     } else {
       linears.push_back({kAttentionLinear, spec.hidden, spec.heads * qk_head_dim, lora_q});
     }
-    // NOTE: MLA has no separate k and v projections; the k and v targets are
-    // mapped onto kv_a and kv_b here, which may differ from a PEFT config's names.
+    // NOTE: MLA has no separate k and v projections. The k and v targets map
+    // onto kv_a and kv_b here, which may differ from a PEFT config's module names.
     linears.push_back({kAttentionLinear, spec.hidden, spec.kv_lora_rank + spec.qk_rope_head_dim,
                        lora_k | lora_v});
     linears.push_back({kAttentionLinear, spec.kv_lora_rank,
@@ -85,8 +85,8 @@ std::vector<Linear> layer_linears(const ModelSpec& spec, bool moe) {
   // Router: hidden -> experts logits for every token (0 lora_bit: PEFT targets
   // name projections, not the gate).
   linears.push_back({kRouter, spec.hidden, spec.experts, 0});
-  // Each token visits experts_per_token of the experts, so every expert sees
-  // experts_per_token / experts of the tokens on average.
+  // Each token visits experts_per_token of the experts, so every expert
+  // processes experts_per_token / experts of the tokens on average.
   const double fraction = static_cast<double>(spec.experts_per_token) / static_cast<double>(spec.experts);
   add_mlp(linears, spec, kRoutedExperts, spec.expert_intermediate, static_cast<double>(spec.experts), fraction);
   add_mlp(linears, spec, kSharedExperts, shared_expert_width(spec), 1, 1);
@@ -175,7 +175,7 @@ void add_attention_core(Accumulator& acc, const ModelSpec& spec, const TrainingS
   score_class.activation_grad += 2 * scores;
   value_class.activation_grad += 2 * values;
 
-  const bool full = setup.grad_checkpointing == Checkpointing::full;
+  const bool full = recomputes_layers(setup.grad_checkpointing);
   const bool selective = setup.grad_checkpointing == Checkpointing::selective;
   if (full || selective) {
     // Full: one more forward of the whole layer. Selective (Korthikanti et al.
@@ -227,27 +227,54 @@ void set_shapes(Accumulator& acc, const ModelSpec& spec, const TrainingSetup& se
   }
 }
 
+// Adds count identical layers of one kind (dense or MoE).
+void add_layers(Accumulator& acc, const ModelSpec& spec, const TrainingSetup& setup, const FlopsOptions& options,
+                const std::vector<Linear>& linears, double count, bool backward, bool weight_grad) {
+  if (count <= 0) return;
+  Accumulator one;
+  const double tokens = static_cast<double>(setup.micro_batch * setup.seq_len);
+  const bool recompute = backward && recomputes_layers(setup.grad_checkpointing);
+  for (const Linear& linear : linears) {
+    add_linear(one, linear, tokens, backward, weight_grad, recompute);
+    if (lora_method(setup.method) && (setup.lora_targets & linear.lora_bit) != 0) {
+      add_adapter(one, linear, tokens, setup.lora_rank, recompute);
+    }
+  }
+  add_attention_core(one, spec, setup, options, backward);
+  for (int i = 0; i < kClassCount; ++i) {
+    acc.classes[i].forward += count * one.classes[i].forward;
+    acc.classes[i].activation_grad += count * one.classes[i].activation_grad;
+    acc.classes[i].weight_grad += count * one.classes[i].weight_grad;
+    acc.classes[i].recompute += count * one.classes[i].recompute;
+  }
+}
+
 Accumulator micro_batch_flops(const ModelSpec& spec, const TrainingSetup& setup, const FlopsOptions& options) {
   Accumulator acc;
   const double tokens = static_cast<double>(setup.micro_batch * setup.seq_len);
-  const bool lora = lora_method(setup.method);
   const int64_t first_backward = first_backward_layer(spec, setup);
   const bool any_backward = first_backward < spec.layers;
-  const bool full_recompute = setup.grad_checkpointing == Checkpointing::full;
-  const std::vector<Linear> dense_layer = layer_linears(spec, false);
-  const std::vector<Linear> moe_layer = spec.experts > 0 ? layer_linears(spec, true) : dense_layer;
 
+  // Layers fall into four kinds: dense or MoE, below or above the first layer
+  // that runs backward. Below it, freeze mode runs forward only; above it,
+  // weights train in full and freeze modes.
+  double dense_below = 0, moe_below = 0, dense_above = 0, moe_above = 0;
   for (int64_t layer = 0; layer < spec.layers; ++layer) {
-    const bool backward = layer >= first_backward;
-    const bool weight_grad = backward && layer_weights_trainable(spec, setup, layer);
-    const bool recompute = backward && full_recompute;
-    for (const Linear& linear : is_moe_layer(spec, layer) ? moe_layer : dense_layer) {
-      add_linear(acc, linear, tokens, backward, weight_grad, recompute);
-      if (lora && (setup.lora_targets & linear.lora_bit) != 0) {
-        add_adapter(acc, linear, tokens, setup.lora_rank, recompute);
-      }
+    const bool moe = is_moe_layer(spec, layer);
+    if (layer < first_backward) {
+      (moe ? moe_below : dense_below) += 1;
+    } else {
+      (moe ? moe_above : dense_above) += 1;
     }
-    add_attention_core(acc, spec, setup, options, backward);
+  }
+  const bool weights_train = layer_weights_trainable(spec, setup, spec.layers - 1);
+  const std::vector<Linear> dense_layer = layer_linears(spec, false);
+  add_layers(acc, spec, setup, options, dense_layer, dense_below, false, false);
+  add_layers(acc, spec, setup, options, dense_layer, dense_above, true, weights_train);
+  if (moe_below + moe_above > 0) {
+    const std::vector<Linear> moe_layer = layer_linears(spec, true);
+    add_layers(acc, spec, setup, options, moe_layer, moe_below, false, false);
+    add_layers(acc, spec, setup, options, moe_layer, moe_above, true, weights_train);
   }
 
   if (has_lm_head(spec)) {
@@ -263,6 +290,7 @@ Accumulator micro_batch_flops(const ModelSpec& spec, const TrainingSetup& setup,
 Term phase_node(const char* key, const std::vector<GemmClass>& classes, double scale,
                 double GemmClass::*field) {
   std::vector<Term> children;
+  children.reserve(classes.size());
   for (const GemmClass& c : classes) {
     const double value = c.*field * scale;
     if (value > 0) children.push_back(leaf(c.key, value));
@@ -325,8 +353,9 @@ double optimizer_flops_per_param(Optimizer optimizer) {
   return 0;
 }
 
-double trainable_param_count(const ModelSpec& model, const TrainingSetup& setup) {
-  const ParamCounts counts = count_params(model);
+namespace {
+
+double trainable_params_from(const ModelSpec& model, const TrainingSetup& setup, const ParamCounts& counts) {
   switch (setup.method) {
     case Method::full: return static_cast<double>(counts.total);
     case Method::lora:
@@ -346,6 +375,12 @@ double trainable_param_count(const ModelSpec& model, const TrainingSetup& setup)
   return 0;
 }
 
+}  // namespace
+
+double trainable_param_count(const ModelSpec& model, const TrainingSetup& setup) {
+  return trainable_params_from(model, setup, count_params(model));
+}
+
 FlopsResult estimate_flops(const ModelSpec& model, const TrainingSetup& setup, const FlopsOptions& options) {
   FlopsResult result;
   Accumulator acc = micro_batch_flops(model, setup, options);
@@ -362,7 +397,8 @@ FlopsResult estimate_flops(const ModelSpec& model, const TrainingSetup& setup, c
                                       phase_node("weight_grad", result.classes, scale, &GemmClass::weight_grad)});
   Term recompute = phase_node("recompute", result.classes, scale, &GemmClass::recompute);
 
-  result.trainable_params = trainable_param_count(model, setup);
+  result.params = options.params != nullptr ? *options.params : count_params(model);
+  result.trainable_params = trainable_params_from(model, setup, result.params);
   result.optimizer_flops = result.trainable_params * optimizer_flops_per_param(setup.optimizer);
   result.model_flops = forward.value + backward.value;
   result.hardware_flops = result.model_flops + recompute.value;

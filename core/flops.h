@@ -7,9 +7,9 @@
 // - The backward pass of a linear layer is two GEMMs of the forward's size: the
 //   activation gradient (dX = dY·W) and the weight gradient (dW = dYᵀ·X).
 //   Frozen weights (LoRA, QLoRA, freeze) skip the weight-gradient GEMM.
-// - Element-wise work (norms, activations, softmax, rotary, optimizer arithmetic
-//   aside from its own term) is not counted as FLOPs; the time model charges it
-//   as memory traffic.
+// - Element-wise work (norms, activations, softmax, rotary) is not counted as
+//   FLOPs. The time model charges it as memory traffic instead. The optimizer
+//   update has its own term.
 #pragma once
 
 #include <cstdint>
@@ -24,11 +24,14 @@ namespace gpuplan {
 // Choices that change how attention FLOPs are counted.
 struct FlopsOptions {
   // Counts half of the s×s score and value products for causal (decoder)
-  // attention, since the masked half is never needed. Megatron-LM's
-  // num_floating_point_operations (training.py, 2024 and later) does the same.
-  // false counts the full matrix, as PaLM (Chowdhery et al. 2022, appendix B)
-  // and Narayanan et al. 2021 (eq. 3) do. Encoders always count the full matrix.
+  // attention, because the masked half is never needed and causal FlashAttention
+  // kernels skip its blocks. false counts the full matrix, as PaLM (Chowdhery
+  // et al. 2022, appendix B) and Narayanan et al. 2021 (eq. 3) do. Encoders
+  // always count the full matrix.
   bool causal_half = true;
+  // count_params(model) computed beforehand, for callers that estimate the
+  // same model many times (the planner); nullptr counts them here.
+  const ParamCounts* params = nullptr;
 };
 
 // One class of GEMMs with the shape that decides its achievable efficiency.
@@ -70,6 +73,7 @@ struct FlopsResult {
   double total_flops = 0;      // hardware_flops + optimizer_flops (the value of step)
 
   double model_flops_per_token = 0;
+  ParamCounts params;           // parameter counts of the model
   double trainable_params = 0;  // parameters that receive gradients and optimizer updates
 
   // Per micro-batch, one replica: the GEMM classes the time model prices.

@@ -194,7 +194,7 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& setup)
 
   // ---- Framework buffers ----
   double framework_buffers = 0;
-  if (multi_gpu && sharding == Sharding::ddp) {
+  if (dp > 1 && sharding == Sharding::ddp) {
     framework_buffers += gradients * framework_constant("ddp_bucket_copy");
   }
   if (is_deepspeed(sharding)) {
@@ -209,7 +209,15 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& setup)
   double gathered_gradients = 0;
   if (shards_parameters(sharding) || offload_params) {
     const double unit = roles.largest_layer / static_cast<double>(std::max<int64_t>(1, setup.tensor_parallel));
-    gathered = framework_constant("gathered_layers") * unit * 2;
+    // Gathered layers keep their storage format: 16-bit compute copies of trained or
+    // 16-bit frozen weights, 4-bit blocks for QLoRA (FSDP-QLoRA gathers packed NF4).
+    double gathered_bytes_per_param = 2;
+    if (setup.method == Method::qlora) {
+      gathered_bytes_per_param = quantized_bits_per_param(setup.quant, setup.double_quant) / 8.0;
+    } else if (adapters) {
+      gathered_bytes_per_param = std::min(2.0, frozen_bytes);
+    }
+    gathered = framework_constant("gathered_layers") * unit * gathered_bytes_per_param;
     if (sharding == Sharding::fsdp_full_shard) {
       // FSDP's root unit (embeddings, final norm, LM head) stays unsharded through
       // forward and backward because the root does not reshard after forward.
@@ -247,7 +255,10 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& setup)
       largest_layer_activation = std::max(largest_layer_activation, saved.value);
       workspace = std::max(workspace, layer_backward_workspace_bytes(model, setup, moe == 1));
       const double copies = static_cast<double>(count);
-      if (setup.grad_checkpointing == Checkpointing::full) {
+      if (setup.grad_checkpointing == Checkpointing::offload) {
+        // Unsloth's checkpointing copies each layer input to host memory.
+        result.host_memory_bytes += layer_input * copies;
+      } else if (setup.grad_checkpointing == Checkpointing::full) {
         // Transformers checkpoints each decoder layer: only its input stays saved.
         merge_into(layer_total,
                    Term{"layers", layer_input * copies, {leaf("checkpointed_input", layer_input * copies)}});
@@ -272,7 +283,9 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& setup)
   }
   Term activations = sum_of("activations", {layer_total, sum_of("model_level", model_level)});
 
-  const double recompute = setup.grad_checkpointing == Checkpointing::full ? largest_layer_activation : 0;
+  const bool recomputes = setup.grad_checkpointing == Checkpointing::full ||
+                          setup.grad_checkpointing == Checkpointing::offload;
+  const double recompute = recomputes ? largest_layer_activation : 0;
   const double logits_saved = logits_saved_bytes(model, setup);
   const double logits_peak = logits_backward_peak_bytes(model, setup);
 
@@ -283,7 +296,7 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& setup)
     double fp32_linear = roles.trainable_linear + (frozen_bytes == 4 ? roles.frozen_linear : 0);
     if (adapters) fp32_linear = frozen_bytes == 4 ? roles.frozen_linear : 0;
     autocast_copies = 2 * fp32_linear / model_parallel;
-    if (setup.grad_checkpointing == Checkpointing::full) {
+    if (recomputes) {
       autocast_copies *= 1.0 / static_cast<double>(std::max<int64_t>(1, model.layers));
     }
     if (shards_parameters(sharding)) autocast_copies = 0;  // gathered units are already 16-bit
@@ -292,6 +305,14 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& setup)
   if (setup.method == Method::qlora) {
     // bitsandbytes dequantizes one 4-bit weight to the compute dtype per matmul.
     dequantized = 2 * roles.largest_tensor / model_parallel;
+  }
+
+  // Applying the optimizer inside backward frees each gradient right after its
+  // update, so at most one layer's gradients exist at a time (torchtune optimizer_in_bwd).
+  if (setup.optimizer_in_backward) {
+    const double layer_share = roles.largest_layer / std::max(1.0, roles.total);
+    gradients *= layer_share;
+    optimizer_temporary *= layer_share;
   }
 
   // ---- The four moments ----

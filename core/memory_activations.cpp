@@ -272,6 +272,11 @@ double logits_backward_peak_bytes(const ModelSpec& model, const TrainingSetup& s
     return (6 + activation_bytes(setup.precision)) * tokens * static_cast<double>(model.hidden);
   }
   const double elements = tokens * static_cast<double>(model.vocab) / split;
+  if (setup.legacy_loss) {
+    // Transformers before 4.46 upcast logits inside the model and cross_entropy read a
+    // contiguous shifted copy: the backward of that slice allocates a fourth fp32 tensor.
+    return 16 * elements;
+  }
   // During the loss backward three fp32 tensors of the logits' size coexist: the saved
   // log_softmax output, the gradient of the NLL loss and the gradient of the fp32 logits.
   return 12 * elements;

@@ -15,7 +15,6 @@ namespace {
 constexpr int64_t kMaxPlannerGpus = 1024;
 constexpr int64_t kTensorParallelSizes[] = {1, 2, 4, 8};
 constexpr int64_t kPipelineParallelSizes[] = {1, 2, 4, 8, 16, 32, 64};
-constexpr Checkpointing kCheckpointing[] = {Checkpointing::off, Checkpointing::selective, Checkpointing::full};
 
 // One point of the search without its micro-batch: the planner finds the best
 // micro-batch for each group.
@@ -105,6 +104,7 @@ bool tensor_parallel_fits_model(const ModelSpec& model, int64_t tp) {
 struct Search {
   const ModelSpec& model;
   const PlanRequest& request;
+  TimeOptions time;  // request.time with the parameter counts filled in
   double total_params = 0;
   double trainable_params = 0;
   double optimizer_steps = 0;
@@ -116,7 +116,7 @@ double step_time(Search& search, TrainingSetup& setup, int64_t micro_batch, int6
   setup.micro_batch = micro_batch;
   setup.grad_accum = per_replica / micro_batch;
   ++search.stats.time_evaluations;
-  TimeResult time = estimate_time(search.model, setup, search.request.time);
+  TimeResult time = estimate_time(search.model, setup, search.time);
   if (!time.ok) return std::numeric_limits<double>::infinity();
   const double seconds = time.step_time_s;
   if (out != nullptr) *out = std::move(time);
@@ -130,13 +130,52 @@ bool fits(Search& search, TrainingSetup& setup, int64_t micro_batch, int64_t per
   return estimate_memory(search.model, setup).fits;
 }
 
-// Groups of one (GPU, count), each with a lower bound of its step time: the
-// time at its largest micro-batch, less the pipeline bubble. Without a bubble
-// the step time never grows with the micro-batch at a fixed global batch
-// (larger GEMMs, fewer ZeRO gathers), so no micro-batch of the group beats it.
-std::vector<Group> build_groups(Search& search, const GpuSpec& gpu, int64_t gpus) {
+// The time lower bound of a group, from its step time at the largest
+// micro-batch. Without the pipeline bubble the step time never grows with the
+// micro-batch at a fixed global batch (larger GEMMs, fewer ZeRO gathers), so
+// that part holds for every micro-batch of the group. The bubble is
+// (p − 1) micro-batch slots (1F1B with one flush per step), and one slot takes
+// at least 1 / micro_batch of the largest micro-batch's time.
+double time_lower_bound(Search& search, Group& group) {
+  const int64_t per_replica = search.request.global_batch / replica_count(group.setup);
+  const int64_t largest = group.micro_batches.back();
+  TimeResult time;
+  step_time(search, group.setup, largest, per_replica, &time);
+  if (!time.ok) return std::numeric_limits<double>::infinity();
+  double bubble = 0;
+  if (search.time.pipeline_microbatches == 0) {
+    bubble = static_cast<double>(group.setup.pipeline_parallel - 1) * time.micro_batch_time_s /
+             static_cast<double>(largest);
+  }
+  return time.step_time_s - time.pipeline_bubble_s + bubble;
+}
+
+// Adds a group to the queue unless its model states alone overflow the GPU.
+void push_group(Search& search, std::vector<Group>& queue, Group group) {
+  ++search.stats.groups;
+  if (model_state_lower_bound(group.setup, search.total_params, search.trainable_params) >
+      group.setup.gpu.visible_memory_bytes) {
+    ++search.stats.pruned_by_state_bound;
+    return;
+  }
+  group.time_lower_bound = time_lower_bound(search, group);
+  queue.push_back(std::move(group));
+  std::push_heap(queue.begin(), queue.end(),
+                 [](const Group& a, const Group& b) { return a.time_lower_bound > b.time_lower_bound; });
+}
+
+Group pop_group(std::vector<Group>& queue) {
+  std::pop_heap(queue.begin(), queue.end(),
+                [](const Group& a, const Group& b) { return a.time_lower_bound > b.time_lower_bound; });
+  Group group = std::move(queue.back());
+  queue.pop_back();
+  return group;
+}
+
+// The root groups of one (GPU, count): every valid tensor- and
+// pipeline-parallel size and sharding, without checkpointing or offload.
+void push_root_groups(Search& search, std::vector<Group>& queue, const GpuSpec& gpu, int64_t gpus) {
   const PlanRequest& request = search.request;
-  std::vector<Group> groups;
   for (int64_t tp : kTensorParallelSizes) {
     if (tp > gpus || gpus % tp != 0 || tp > request.base.gpus_per_node) continue;
     if (!tensor_parallel_fits_model(search.model, tp)) continue;
@@ -144,54 +183,61 @@ std::vector<Group> build_groups(Search& search, const GpuSpec& gpu, int64_t gpus
       if ((gpus / tp) % pp != 0 || pp > search.model.layers) continue;
       const int64_t dp = gpus / (tp * pp);
       if (request.global_batch % dp != 0) continue;
-      const int64_t per_replica = request.global_batch / dp;
-      const std::vector<int64_t> micro_batches = divisors(per_replica);
-
+      const std::vector<int64_t> micro_batches = divisors(request.global_batch / dp);
       for (Sharding sharding : request.shardings) {
-        for (Offload offload : offloads_for(sharding, request.allow_offload)) {
-          // With one replica every ZeRO stage stores what DDP stores, so
-          // only DDP runs there, plus the stages that enable offload.
-          if (dp == 1 && sharding != Sharding::ddp && offload == Offload::none) continue;
-          for (Checkpointing checkpointing : kCheckpointing) {
-            ++search.stats.groups;
-            Group group;
-            group.setup = request.base;
-            group.setup.gpu_id = gpu.id;
-            group.setup.gpu = gpu;
-            group.setup.num_gpus = gpus;
-            group.setup.tensor_parallel = tp;
-            group.setup.pipeline_parallel = pp;
-            group.setup.sequence_parallel = tp > 1 && request.base.sequence_parallel;
-            group.setup.sharding = sharding;
-            group.setup.offload = offload;
-            group.setup.grad_checkpointing = checkpointing;
-            if (model_state_lower_bound(group.setup, search.total_params, search.trainable_params) >
-                gpu.visible_memory_bytes) {
-              ++search.stats.pruned_by_state_bound;
-              continue;
-            }
-            group.micro_batches = micro_batches;
-            TimeResult time;
-            step_time(search, group.setup, micro_batches.back(), per_replica, &time);
-            group.time_lower_bound = time.ok ? time.step_time_s - time.pipeline_bubble_s
-                                             : std::numeric_limits<double>::infinity();
-            groups.push_back(std::move(group));
-          }
-        }
+        // With one replica every ZeRO stage stores what DDP stores; they
+        // enter only through their offload successors.
+        const bool offload_only = dp == 1 && sharding != Sharding::ddp;
+        if (offload_only && offloads_for(sharding, request.allow_offload).size() == 1) continue;
+        Group group;
+        group.setup = request.base;
+        group.setup.gpu_id = gpu.id;
+        group.setup.gpu = gpu;
+        group.setup.num_gpus = gpus;
+        group.setup.tensor_parallel = tp;
+        group.setup.pipeline_parallel = pp;
+        group.setup.sequence_parallel = tp > 1 && request.base.sequence_parallel;
+        group.setup.sharding = sharding;
+        group.setup.offload = offload_only ? Offload::optimizer : Offload::none;
+        group.setup.grad_checkpointing = Checkpointing::off;
+        group.micro_batches = micro_batches;
+        push_group(search, queue, std::move(group));
       }
     }
   }
-  std::sort(groups.begin(), groups.end(),
-            [](const Group& a, const Group& b) { return a.time_lower_bound < b.time_lower_bound; });
-  return groups;
+}
+
+// The next slower variants of a group: more recomputation (while nothing is
+// offloaded), then more offload. Each (checkpointing, offload) pair has one
+// parent, and a variant is never faster than its parent at the same
+// micro-batch, so the queue stays best-first.
+void push_successors(Search& search, std::vector<Group>& queue, const Group& parent) {
+  const TrainingSetup& setup = parent.setup;
+  if (setup.offload == Offload::none && setup.grad_checkpointing != Checkpointing::full) {
+    Group next = parent;
+    next.setup.grad_checkpointing =
+        setup.grad_checkpointing == Checkpointing::off ? Checkpointing::selective : Checkpointing::full;
+    push_group(search, queue, std::move(next));
+  }
+  const std::vector<Offload> offloads = offloads_for(setup.sharding, search.request.allow_offload);
+  auto position = std::find(offloads.begin(), offloads.end(), setup.offload);
+  if (position != offloads.end() && position + 1 != offloads.end()) {
+    Group next = parent;
+    next.setup.offload = *(position + 1);
+    push_group(search, queue, std::move(next));
+  }
 }
 
 // Index of the largest micro-batch that fits, or -1. Memory grows with the
 // micro-batch, so a binary search over the ascending divisors finds it.
 int largest_fitting(Search& search, Group& group, int64_t per_replica) {
-  int low = 0;
-  int high = static_cast<int>(group.micro_batches.size()) - 1;
-  int found = -1;
+  const int last = static_cast<int>(group.micro_batches.size()) - 1;
+  // Most groups either fit at every micro-batch or at none; two calls settle those.
+  if (!fits(search, group.setup, group.micro_batches.front(), per_replica)) return -1;
+  if (last == 0 || fits(search, group.setup, group.micro_batches.back(), per_replica)) return last;
+  int low = 1;
+  int high = last - 1;
+  int found = 0;
   while (low <= high) {
     const int middle = (low + high) / 2;
     if (fits(search, group.setup, group.micro_batches[static_cast<size_t>(middle)], per_replica)) {
@@ -204,38 +250,58 @@ int largest_fitting(Search& search, Group& group, int64_t per_replica) {
   return found;
 }
 
-// The fastest fitting setup of one (GPU, count), searched best-first.
+// The fastest fitting setup of one (GPU, count), searched best-first over
+// groups ordered by their time lower bound.
 std::optional<PlanCandidate> best_for_count(Search& search, const GpuSpec& gpu, int64_t gpus) {
-  std::vector<Group> groups = build_groups(search, gpu, gpus);
+  std::vector<Group> queue;
+  push_root_groups(search, queue, gpu, gpus);
   std::optional<TrainingSetup> best_setup;
   double best_time = std::numeric_limits<double>::infinity();
 
-  for (size_t index = 0; index < groups.size(); ++index) {
-    Group& group = groups[index];
-    if (group.time_lower_bound >= best_time) {
-      search.stats.pruned_by_time_bound += static_cast<int64_t>(groups.size() - index);
+  while (!queue.empty()) {
+    if (queue.front().time_lower_bound >= best_time) {
+      search.stats.pruned_by_time_bound += static_cast<int64_t>(queue.size());
       break;
     }
+    Group group = pop_group(queue);
     const int64_t per_replica = search.request.global_batch / replica_count(group.setup);
     const int largest = largest_fitting(search, group, per_replica);
+    const bool all_fit = largest == static_cast<int>(group.micro_batches.size()) - 1;
+    // When every micro-batch fits, recomputation or offload cannot help.
+    if (!all_fit) push_successors(search, queue, group);
     if (largest < 0) continue;
-    // Without a pipeline the largest fitting micro-batch is the fastest; with
-    // one, fewer micro-batches mean a larger bubble, so every fitting one is timed.
-    const int first = group.setup.pipeline_parallel > 1 ? 0 : largest;
-    for (int i = first; i <= largest; ++i) {
-      const int64_t micro_batch = group.micro_batches[static_cast<size_t>(i)];
-      const double seconds = step_time(search, group.setup, micro_batch, per_replica);
+    // Without a pipeline the largest fitting micro-batch is the fastest. With
+    // one, fewer micro-batches per step mean a larger bubble, so the search
+    // narrows [0, largest] by ternary search on the step time.
+    // NOTE: this assumes the step time is unimodal in the micro-batch, which
+    // holds for the time model's terms (falling GEMM and collective time, a
+    // bubble that grows with the micro-batch) but is not proven.
+    auto time_at = [&](int index) {
+      const double seconds = step_time(search, group.setup, group.micro_batches[static_cast<size_t>(index)], per_replica);
       if (seconds < best_time) {
         best_time = seconds;
         best_setup = group.setup;
       }
+      return seconds;
+    };
+    int low = group.setup.pipeline_parallel > 1 ? 0 : largest;
+    int high = largest;
+    while (high - low > 2) {
+      const int left = low + (high - low) / 3;
+      const int right = high - (high - low) / 3;
+      if (time_at(left) <= time_at(right)) {
+        high = right - 1;
+      } else {
+        low = left + 1;
+      }
     }
+    for (int i = low; i <= high; ++i) time_at(i);
   }
   if (!best_setup) return std::nullopt;
 
   PlanCandidate candidate;
   candidate.setup = *best_setup;
-  TimeResult time = estimate_time(search.model, candidate.setup, search.request.time);
+  TimeResult time = estimate_time(search.model, candidate.setup, search.time);
   MemoryResult memory = estimate_memory(search.model, candidate.setup);
   search.stats.time_evaluations += 1;
   search.stats.memory_evaluations += 1;
@@ -317,8 +383,10 @@ PlanResult plan_training(const ModelSpec& model, const PlanRequest& request) {
   result.errors = validate_request(model, request);
   if (!result.errors.empty()) return result;
 
-  Search search{model, request, 0, 0, 0, PlanStats{}};
-  search.total_params = static_cast<double>(count_params(model).total);
+  const ParamCounts counts = count_params(model);
+  Search search{model, request, request.time, 0, 0, 0, PlanStats{}};
+  search.time.flops.params = &counts;
+  search.total_params = static_cast<double>(counts.total);
   search.trainable_params = trainable_param_count(model, request.base);
 
   std::vector<std::string> ids = request.gpu_ids;

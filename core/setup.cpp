@@ -28,7 +28,10 @@ constexpr EnumName<Optimizer> kOptimizers[] = {
     {Optimizer::lion, "lion"},
 };
 constexpr EnumName<Checkpointing> kCheckpointing[] = {
-    {Checkpointing::off, "off"}, {Checkpointing::full, "full"}, {Checkpointing::selective, "selective"}};
+    {Checkpointing::off, "off"},
+    {Checkpointing::full, "full"},
+    {Checkpointing::selective, "selective"},
+    {Checkpointing::offload, "offload"}};
 constexpr EnumName<AttentionImpl> kAttention[] = {
     {AttentionImpl::eager, "eager"}, {AttentionImpl::sdpa, "sdpa"}, {AttentionImpl::flash, "flash"}};
 constexpr EnumName<Sharding> kSharding[] = {
@@ -147,6 +150,12 @@ TrainingSetup read_setup(FieldReader& reader, FieldErrors& errors) {
   if (auto value = reader.choice("attention")) setup.attention = value_of(kAttention, *value);
   if (auto value = reader.boolean("fused_kernels")) setup.fused_kernels = *value;
   if (auto value = reader.boolean("fused_cross_entropy")) setup.fused_cross_entropy = *value;
+  if (auto value = reader.boolean("legacy_loss")) setup.legacy_loss = *value;
+  if (auto value = reader.boolean("optimizer_in_backward")) setup.optimizer_in_backward = *value;
+  if (setup.optimizer_in_backward && setup.grad_accum > 1) {
+    errors.push_back(make_unsupported("optimizer_in_backward", "true",
+                                      "applying the optimizer during backward needs grad_accum 1"));
+  }
 
   if (auto value = reader.integer("num_gpus")) setup.num_gpus = *value;
   if (auto value = reader.integer("gpus_per_node")) setup.gpus_per_node = *value;
@@ -206,6 +215,8 @@ KeyValues setup_key_values(const TrainingSetup& setup) {
   values["attention"] = attention_impl_name(setup.attention);
   values["fused_kernels"] = setup.fused_kernels ? "true" : "false";
   values["fused_cross_entropy"] = setup.fused_cross_entropy ? "true" : "false";
+  values["legacy_loss"] = setup.legacy_loss ? "true" : "false";
+  values["optimizer_in_backward"] = setup.optimizer_in_backward ? "true" : "false";
   values["num_gpus"] = std::to_string(setup.num_gpus);
   values["gpus_per_node"] = std::to_string(setup.gpus_per_node);
   values["sharding"] = sharding_name(setup.sharding);

@@ -28,7 +28,9 @@ enum class Optimizer {
   adafactor_momentum,  // factored second moment plus a full first moment (beta1 set)
   lion,                // one momentum buffer
 };
-enum class Checkpointing { off, full, selective };
+// full: Transformers' per-layer recompute; selective: Megatron's attention-only
+// recompute; offload: per-layer recompute with the saved layer inputs in host memory (Unsloth).
+enum class Checkpointing { off, full, selective, offload };
 enum class AttentionImpl { eager, sdpa, flash };
 enum class Sharding { ddp, zero1, zero2, zero3, fsdp_no_shard, fsdp_shard_grad_op, fsdp_full_shard };
 enum class Offload { none, optimizer, optimizer_and_params };
@@ -66,6 +68,8 @@ struct TrainingSetup {
   AttentionImpl attention = AttentionImpl::sdpa;
   bool fused_kernels = false;       // fused RMSNorm, SwiGLU and rotary kernels (Liger, Unsloth)
   bool fused_cross_entropy = false; // chunked or fused linear cross-entropy: no full logits tensor
+  bool legacy_loss = false;         // Transformers before 4.46: the model upcasts logits to fp32 and the loss shifts a copy
+  bool optimizer_in_backward = false;  // torchtune optimizer_in_bwd: each gradient is applied and freed during backward
 
   int64_t num_gpus = 1;
   int64_t gpus_per_node = 8;
@@ -82,6 +86,11 @@ struct TrainingSetup {
   std::optional<double> gpu_bandwidth_tbps;  // custom memory bandwidth, TB/s
   GpuSpec gpu;  // the row, with custom overrides applied
 };
+
+// Whether backward recomputes each layer's forward (full and offload checkpointing).
+inline bool recomputes_layers(Checkpointing checkpointing) {
+  return checkpointing == Checkpointing::full || checkpointing == Checkpointing::offload;
+}
 
 // Names of the enum values, as in URLs.
 const char* method_name(Method method);

@@ -69,6 +69,7 @@ struct TimeResult {
   double communication_exposed_s = 0;
   double offload_s = 0;          // PCIe transfers and the CPU optimizer step
   double pipeline_bubble_s = 0;
+  double micro_batch_time_s = 0;  // one micro-batch on one pipeline stage: its GEMMs and element-wise work
   Bound bound = Bound::compute;
   bool mfu_from_user = false;
 

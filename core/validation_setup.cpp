@@ -1,5 +1,6 @@
 // Mapping of a case's training and hardware sections onto a TrainingSetup:
 // method, precision, optimizer, LoRA targets, run settings, GPU and parallelism.
+#include <cstdio>
 #include <cctype>
 #include <cmath>
 #include <string>
@@ -10,6 +11,19 @@
 
 namespace gpuplan::validation_detail {
 namespace {
+
+// Finds "torch X.Y" in free text; returns the major and minor version.
+std::optional<std::pair<int, int>> torch_version_in(const std::string& text) {
+  size_t position = 0;
+  while ((position = text.find("torch ", position)) != std::string::npos) {
+    position += 6;
+    int major = 0;
+    int minor = 0;
+    if (std::sscanf(text.c_str() + position, "%d.%d", &major, &minor) == 2) return std::make_pair(major, minor);
+  }
+  return std::nullopt;
+}
+
 
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
@@ -247,25 +261,6 @@ void map_run_settings(const rapidjson::Value& training, CaseReader& reader, Vali
     reader.reject(make_unknown_choice(reader.field(section, "attention"), *attention, {"flash", "sdpa", "eager"}));
   }
 
-  std::string framework = record.framework;
-  for (char& c : framework) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-
-  // torchtune and LitGPT quantize and wrap the model themselves, without
-  // PEFT's prepare_model_for_kbit_training, so non-quantized weights stay 16-bit.
-  if (framework.find("torchtune") != std::string::npos || framework.find("litgpt") != std::string::npos ||
-      framework.find("lit-gpt") != std::string::npos) {
-    setup.kbit_upcast = false;
-  }
-
-  // Unsloth replaces RMSNorm, SwiGLU and rotary with fused Triton kernels and
-  // computes the cross-entropy in chunks without a full logits tensor.
-  if (framework.find("unsloth") != std::string::npos) {
-    setup.fused_kernels = true;
-    setup.fused_cross_entropy = true;
-    record.approximations.push_back(
-        "training.framework: Unsloth's checkpointing can move activations to host memory, which the setup does not "
-        "model");
-  }
 }
 
 void map_parallelism(const rapidjson::Value& hardware, CaseReader& reader, ValidationCase& record) {
@@ -343,6 +338,49 @@ void map_parallelism(const rapidjson::Value& hardware, CaseReader& reader, Valid
 
 }  // namespace
 
+// Settings that follow from the training framework's defaults and from the
+// library versions named in the notes. Runs after the parallel layout is known.
+void apply_framework_defaults(ValidationCase& record) {
+  TrainingSetup& setup = record.setup;
+  std::string framework = record.framework;
+  for (char& c : framework) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+
+  // torchtune and LitGPT quantize and wrap the model themselves, without
+  // PEFT's prepare_model_for_kbit_training, so non-quantized weights stay 16-bit.
+  if (framework.find("torchtune") != std::string::npos || framework.find("litgpt") != std::string::npos ||
+      framework.find("lit-gpt") != std::string::npos) {
+    setup.kbit_upcast = false;
+  }
+
+  // torchtune's single-device full fine-tuning recipes apply the optimizer inside
+  // backward (optimizer_in_bwd: True in their configs), so no full gradient buffer exists.
+  if (framework.find("torchtune") != std::string::npos && setup.method == Method::full && setup.num_gpus <= 1 &&
+      setup.grad_accum <= 1) {
+    setup.optimizer_in_backward = true;
+    record.loader_defaults.push_back("training.framework torchtune: optimizer_in_backward from the recipe default");
+  }
+
+  // Transformers releases before 4.46 (October 2024) upcast logits inside the model and
+  // shifted a copy for the loss; a run on torch older than 2.5 used such a release.
+  if (std::optional<std::pair<int, int>> torch = torch_version_in(record.notes)) {
+    if (torch->first < 2 || (torch->first == 2 && torch->second < 5)) {
+      setup.legacy_loss = true;
+      record.loader_defaults.push_back("notes name torch " + std::to_string(torch->first) + "." +
+                                       std::to_string(torch->second) + ": legacy_loss (Transformers before 4.46)");
+    }
+  }
+
+  // Unsloth replaces RMSNorm, SwiGLU and rotary with fused Triton kernels and
+  // computes the cross-entropy in chunks without a full logits tensor.
+  if (framework.find("unsloth") != std::string::npos) {
+    setup.fused_kernels = true;
+    setup.fused_cross_entropy = true;
+    // use_gradient_checkpointing="unsloth" keeps the checkpointed layer inputs in host memory.
+    if (setup.grad_checkpointing != Checkpointing::off) setup.grad_checkpointing = Checkpointing::offload;
+
+  }
+}
+
 void map_setup(const rapidjson::Value& training, const rapidjson::Value& hardware, CaseReader& reader,
                ValidationCase& record) {
   // Every step runs, so that all type errors are reported; the first reason found is the one kept.
@@ -353,6 +391,7 @@ void map_setup(const rapidjson::Value& training, const rapidjson::Value& hardwar
   map_optimizer(training, reader, record);
   map_lora(training, reader, record);
   map_parallelism(hardware, reader, record);
+  apply_framework_defaults(record);
 }
 
 }  // namespace gpuplan::validation_detail

@@ -1,0 +1,325 @@
+// Detailed time model: each term against a hand derivation, properties, and
+// published throughput and pretraining budgets.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "cost.h"
+#include "gpus.h"
+#include "presets.h"
+#include "timing.h"
+
+using namespace gpuplan;
+using Catch::Matchers::WithinRel;
+
+namespace {
+
+TrainingSetup setup_on(const char* gpu_id) {
+  TrainingSetup setup;
+  setup.gpu_id = gpu_id;
+  setup.gpu = *find_gpu(gpu_id);
+  return setup;
+}
+
+double term_value(const Term& root, const std::string& path) {
+  const Term* term = find_term(root, path);
+  return term == nullptr ? 0 : term->value;
+}
+
+constexpr double kLatency = 20e-6;   // collective_latency_s
+constexpr double kLink = 0.8;        // link_efficiency
+
+}  // namespace
+
+// Smooth roofline on an A100 (312e12 FLOP/s bf16, 2.039e12 B/s): ridge R = 153.02 FLOP/byte.
+//   4096³ bf16 GEMM: I = 2·4096³ / (2·3·4096²) = 1365.33, efficiency 0.8 · I / (I + R) = 0.7194
+//   m = 16: I = 2·16·4096² / (2·(2·16·4096 + 4096²)) = 15.876, efficiency 0.8 · 15.876 / 168.90 = 0.0752
+TEST_CASE("time gemm efficiency by hand", "[time]") {
+  const double peak = 312e12;
+  const double bandwidth = 2.039e12;
+  CHECK_THAT(gemm_efficiency(4096, 4096, 4096, 2, peak, bandwidth), WithinRel(0.8 * 1365.333 / (1365.333 + 153.016), 1e-4));
+  CHECK_THAT(gemm_efficiency(16, 4096, 4096, 2, peak, bandwidth), WithinRel(0.8 * 15.876 / (15.876 + 153.016), 1e-3));
+  CHECK(gemm_efficiency(0, 4096, 4096, 2, peak, bandwidth) == 0);
+
+  // Larger in every dimension reaches more of the peak, never above the maximum.
+  double previous = 0;
+  for (double m : {64.0, 256.0, 1024.0, 4096.0, 65536.0}) {
+    const double efficiency = gemm_efficiency(m, 4096, 4096, 2, peak, bandwidth);
+    CHECK(efficiency > previous);
+    CHECK(efficiency < timing_constant("gemm_efficiency_max"));
+    previous = efficiency;
+  }
+  CHECK(gemm_efficiency(4096, 16, 4096, 2, peak, bandwidth) < gemm_efficiency(4096, 4096, 4096, 2, peak, bandwidth));
+}
+
+TEST_CASE("time measured mfu replaces the model", "[time]") {
+  const ModelSpec& llama = *find_preset("llama-2-7b");
+  TrainingSetup setup = setup_on("a100-80gb");
+  setup.num_gpus = 8;
+  setup.sharding = Sharding::zero3;
+  TimeOptions options;
+  options.mfu = 0.4;
+  TimeResult result = estimate_time(llama, setup, options);
+  REQUIRE(result.ok);
+  CHECK(result.mfu_from_user);
+  // step = model FLOPs / (GPUs · peak · MFU)
+  CHECK_THAT(result.step_time_s, WithinRel(result.model_flops / (8 * 312e12 * 0.4), 1e-12));
+  CHECK_THAT(result.mfu, WithinRel(0.4, 1e-12));
+  CHECK_THAT(result.tokens_per_s, WithinRel(result.tokens_per_step / result.step_time_s, 1e-12));
+  CHECK_THAT(result.tokens_per_s_per_gpu * 8, WithinRel(result.tokens_per_s, 1e-12));
+}
+
+// Tiny model, 1832 parameters, fp32 gradients under amp_bf16: 7328 bytes.
+// Two A100s over NVLink (600 GB/s total, 300 per direction, 80% efficiency):
+// all-reduce 2 · (1/2) · 7328 bytes / 240e9 B/s + one bucket · 20 µs.
+TEST_CASE("time ddp all-reduce by hand", "[time]") {
+  ModelSpec tiny;
+  tiny.layers = 2;
+  tiny.hidden = 8;
+  tiny.heads = 2;
+  tiny.kv_heads = 2;
+  tiny.intermediate = 16;
+  tiny.vocab = 32;
+  tiny.max_positions = 64;
+  TrainingSetup setup = setup_on("a100-80gb");
+  setup.num_gpus = 2;
+  setup.seq_len = 4;
+  TimeOptions options;
+  options.comm_overlap = 0;
+  TimeResult result = estimate_time(tiny, setup, options);
+  REQUIRE(result.ok);
+  const double expected = 7328.0 / (300e9 * kLink) + kLatency;
+  CHECK_THAT(term_value(result.step, "communication/data_parallel"), WithinRel(expected, 1e-9));
+  CHECK_THAT(result.communication_s, WithinRel(expected, 1e-9));
+}
+
+// Llama 2 7B, 6,738,415,616 parameters, mixed_bf16 (2-byte gradients and
+// gathered parameters), 8 A100s in one node (240e9 B/s per direction):
+//   DDP: 2 · (7/8) · 2P bytes, ceil(2P / 25e6) = 540 buckets
+//   ZeRO-3: gathers 2 · (7/8) · 2P per micro-batch (2 · 32 layer calls) and
+//   reduce-scatters (7/8) · 2P (32 calls): 1.5 times the DDP volume.
+TEST_CASE("time zero3 moves 1.5 times the ddp volume", "[time]") {
+  const ModelSpec& llama = *find_preset("llama-2-7b");
+  const double P = static_cast<double>(count_params(llama).total);
+  TrainingSetup setup = setup_on("a100-80gb");
+  setup.num_gpus = 8;
+  setup.precision = Precision::mixed_bf16;
+  setup.seq_len = 1024;
+  TimeOptions options;
+  options.comm_overlap = 0;
+  const double bandwidth = 300e9 * kLink;
+  const double bytes = 2 * P;
+
+  setup.sharding = Sharding::ddp;
+  TimeResult ddp = estimate_time(llama, setup, options);
+  const double ddp_expected = 2 * 7.0 / 8 * bytes / bandwidth + std::ceil(bytes / 25e6) * kLatency;
+  CHECK_THAT(ddp.communication_s, WithinRel(ddp_expected, 1e-9));
+
+  setup.sharding = Sharding::zero3;
+  TimeResult zero3 = estimate_time(llama, setup, options);
+  const double gather = 2 * 7.0 / 8 * bytes / bandwidth + 64 * kLatency;
+  const double scatter = 7.0 / 8 * bytes / bandwidth + 32 * kLatency;
+  CHECK_THAT(term_value(zero3.step, "communication/data_parallel"), WithinRel(gather + scatter, 1e-9));
+  CHECK_THAT((gather + scatter - 96 * kLatency) / (ddp_expected - 540 * kLatency), WithinRel(1.5, 1e-9));
+
+  // Under gradient accumulation ZeRO-3 repeats its collectives per micro-batch; DDP does not.
+  setup.grad_accum = 4;
+  CHECK_THAT(estimate_time(llama, setup, options).communication_s, WithinRel(4 * (gather + scatter), 1e-9));
+  setup.sharding = Sharding::ddp;
+  CHECK_THAT(estimate_time(llama, setup, options).communication_s, WithinRel(ddp_expected, 1e-9));
+}
+
+// Across two nodes the ring runs at the NIC share of each GPU: ib_8x400 gives
+// 8 · 400 Gb/s / 8 GPUs = 50e9 B/s, 40e9 at 80% efficiency, and twice the latency.
+TEST_CASE("time inter-node all-reduce uses the network", "[time]") {
+  const ModelSpec& llama = *find_preset("llama-2-7b");
+  const double P = static_cast<double>(count_params(llama).total);
+  TrainingSetup setup = setup_on("h100-sxm");
+  setup.num_gpus = 16;
+  setup.precision = Precision::mixed_bf16;
+  TimeOptions options;
+  options.comm_overlap = 0;
+  options.network = "ib_8x400";
+  const double expected = 2 * 15.0 / 16 * 2 * P / 40e9 + std::ceil(2 * P / 25e6) * 2 * kLatency;
+  CHECK_THAT(estimate_time(llama, setup, options).communication_s, WithinRel(expected, 1e-9));
+
+  options.network = "eth_25";
+  TimeResult slow = estimate_time(llama, setup, options);
+  CHECK(slow.bound == Bound::communication);
+}
+
+// Tensor parallelism, Llama 2 7B, tp = 2, one 2048-token sequence in bf16:
+// four all-reduces of 2048 · 4096 · 2 bytes per layer, each moving 2 · (1/2) of it.
+TEST_CASE("time tensor parallel all-reduces by hand", "[time]") {
+  const ModelSpec& llama = *find_preset("llama-2-7b");
+  TrainingSetup setup = setup_on("a100-80gb");
+  setup.num_gpus = 2;
+  setup.tensor_parallel = 2;
+  setup.seq_len = 2048;
+  const double bytes = 2048.0 * 4096 * 2;
+  const double expected = 32 * 4 * bytes / (300e9 * kLink) + 32 * 4 * kLatency;
+  TimeResult result = estimate_time(llama, setup);
+  CHECK_THAT(term_value(result.step, "communication/tensor_parallel"), WithinRel(expected, 1e-9));
+
+  // Full recomputation repeats the two forward all-reduces.
+  setup.grad_checkpointing = Checkpointing::full;
+  CHECK_THAT(term_value(estimate_time(llama, setup).step, "communication/tensor_parallel"),
+             WithinRel(expected * 6 / 4, 1e-9));
+}
+
+// 1F1B bubble: (p − 1) / m of the ideal time (Narayanan et al. 2021, section 2.2).
+TEST_CASE("time pipeline bubble fraction", "[time]") {
+  const ModelSpec& llama = *find_preset("llama-2-13b");
+  TrainingSetup setup = setup_on("a100-80gb");
+  setup.num_gpus = 4;
+  setup.pipeline_parallel = 4;
+  setup.grad_accum = 8;
+  TimeResult result = estimate_time(llama, setup);
+  REQUIRE(result.ok);
+  const double ideal = result.compute_s + result.memory_bound_s - term_value(result.step, "memory_bound/optimizer_step");
+  CHECK_THAT(result.pipeline_bubble_s, WithinRel(ideal * 3 / 8, 1e-9));
+  CHECK_THAT(result.pipeline_bubble_s, WithinRel(3 * result.micro_batch_time_s, 1e-9));
+
+  TimeOptions options;
+  options.pipeline_microbatches = 24;
+  CHECK_THAT(estimate_time(llama, setup, options).pipeline_bubble_s, WithinRel(ideal * 3 / 24, 1e-9));
+}
+
+TEST_CASE("time properties across setups", "[time]") {
+  const ModelSpec& llama = *find_preset("llama-3-8b");
+  TrainingSetup base = setup_on("a100-80gb");
+  base.seq_len = 2048;
+  base.micro_batch = 2;
+  const TimeResult full = estimate_time(llama, base);
+  REQUIRE(full.ok);
+
+  SECTION("the step is the sum of its parts") {
+    CHECK_THAT(full.step_time_s, WithinRel(full.compute_s + full.memory_bound_s + full.communication_exposed_s +
+                                               full.offload_s + full.pipeline_bubble_s, 1e-12));
+    CHECK(full.mfu > 0);
+    CHECK(full.mfu < full.hfu + 1e-12);
+    CHECK(full.mfu < timing_constant("gemm_efficiency_max"));
+  }
+
+  SECTION("qlora is slower than lora because of dequantization") {
+    TrainingSetup lora = base;
+    lora.method = Method::lora;
+    TrainingSetup qlora = lora;
+    qlora.method = Method::qlora;
+    const TimeResult lora_time = estimate_time(llama, lora);
+    const TimeResult qlora_time = estimate_time(llama, qlora);
+    CHECK(qlora_time.step_time_s > lora_time.step_time_s);
+    CHECK(term_value(qlora_time.step, "memory_bound/dequantization") > 0);
+    CHECK(lora_time.step_time_s < full.step_time_s);
+  }
+
+  SECTION("checkpointing costs time") {
+    TrainingSetup setup = base;
+    setup.grad_checkpointing = Checkpointing::full;
+    CHECK(estimate_time(llama, setup).step_time_s > full.step_time_s);
+  }
+
+  SECTION("optimizer offload on one GPU is bound by the CPU") {
+    TrainingSetup setup = base;
+    setup.sharding = Sharding::zero2;
+    setup.offload = Offload::optimizer;
+    setup.micro_batch = 1;
+    setup.seq_len = 512;
+    const TimeResult offload = estimate_time(llama, setup);
+    CHECK(offload.bound == Bound::offload);
+    // 8,030,261,248 parameters at 1.4e9 per second on the node's CPUs.
+    CHECK_THAT(term_value(offload.step, "offload/cpu_optimizer"), WithinRel(8030261248.0 / 1.4e9, 1e-6));
+  }
+
+  SECTION("a GPU without the compute dtype is reported") {
+    TrainingSetup setup = base;
+    setup.gpu = *find_gpu("v100-32gb");
+    setup.gpu_id = "v100-32gb";
+    const TimeResult v100 = estimate_time(llama, setup);
+    CHECK_FALSE(v100.ok);
+    REQUIRE(v100.errors.size() == 1);
+    CHECK(v100.errors[0].field == "precision");
+  }
+}
+
+// LLaMA 65B (Touvron et al. 2023, "LLaMA", section 2.4): about 380 tokens/s per
+// GPU on 2048 A100-80GB, with model and sequence parallelism and reduced
+// recomputation. Setup here: tensor parallel 8, pipeline 4, selective
+// recomputation, 4M-token batches of 2048-token sequences.
+TEST_CASE("time reproduces LLaMA 65B throughput", "[time]") {
+  ModelSpec llama65;
+  llama65.layers = 80;
+  llama65.hidden = 8192;
+  llama65.heads = 64;
+  llama65.kv_heads = 64;
+  llama65.intermediate = 22016;
+  llama65.vocab = 32000;
+  llama65.max_positions = 2048;
+  TrainingSetup setup = setup_on("a100-80gb");
+  setup.num_gpus = 2048;
+  setup.tensor_parallel = 8;
+  setup.pipeline_parallel = 4;
+  setup.sequence_parallel = true;
+  setup.precision = Precision::mixed_bf16;
+  setup.sharding = Sharding::zero1;
+  setup.seq_len = 2048;
+  setup.grad_accum = 32;  // 2048 sequences over 64 replicas
+  setup.grad_checkpointing = Checkpointing::selective;
+  setup.attention = AttentionImpl::flash;
+  setup.fused_kernels = true;
+  setup.fused_cross_entropy = true;
+  TimeOptions options;
+  options.network = "ib_8x200";
+  CHECK_THAT(estimate_time(llama65, setup, options).tokens_per_s_per_gpu, WithinRel(380.0, 0.15));
+}
+
+// Llama 2 pretraining budgets (Touvron et al. 2023, "Llama 2", Table 2): 2T
+// tokens, 4M-token batches of 4096 tokens, A100-80GB; 184,320 GPU-hours for
+// 7B and 1,720,320 for 70B. The paper gives no parallel layout, and the
+// estimate depends on it: 7B here runs ZeRO-3 data parallel on 512 GPUs with
+// micro-batch 2 (the same model gives 125k to 274k GPU-hours across the
+// layouts of 128 to 1024 GPUs), 70B tensor parallel 8 with pipeline 4 and
+// selective recomputation on 2048 GPUs, both on 8 × 200 Gb/s InfiniBand.
+TEST_CASE("time reproduces Llama 2 budgets", "[time]") {
+  struct Row {
+    const char* model;
+    int64_t gpus;
+    int64_t tensor_parallel;
+    int64_t pipeline_parallel;
+    Sharding sharding;
+    Checkpointing checkpointing;
+    int64_t micro_batch;
+    double gpu_hours;
+  };
+  const Row rows[] = {
+      {"llama-2-7b", 512, 1, 1, Sharding::zero3, Checkpointing::off, 2, 184320},
+      {"llama-2-70b", 2048, 8, 4, Sharding::zero1, Checkpointing::selective, 1, 1720320},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.model);
+    TrainingSetup setup = setup_on("a100-80gb");
+    setup.num_gpus = row.gpus;
+    setup.tensor_parallel = row.tensor_parallel;
+    setup.pipeline_parallel = row.pipeline_parallel;
+    setup.sequence_parallel = row.tensor_parallel > 1;
+    setup.sharding = row.sharding;
+    setup.grad_checkpointing = row.checkpointing;
+    setup.precision = Precision::mixed_bf16;
+    setup.attention = AttentionImpl::flash;
+    setup.fused_kernels = true;
+    setup.fused_cross_entropy = true;
+    setup.seq_len = 4096;
+    setup.micro_batch = row.micro_batch;
+    const int64_t replicas = row.gpus / (row.tensor_parallel * row.pipeline_parallel);
+    setup.grad_accum = 1024 / (replicas * row.micro_batch);  // 1024 sequences = 4M tokens
+    TimeOptions options;
+    options.network = "ib_8x200";
+    const TimeResult time = estimate_time(*find_preset(row.model), setup, options);
+    REQUIRE(time.ok);
+    DatasetSpec dataset;
+    dataset.dataset_tokens = 2e12;
+    const RunTotals totals = estimate_run(setup, time.step_time_s, dataset);
+    REQUIRE(totals.ok);
+    CHECK_THAT(totals.gpu_hours, WithinRel(row.gpu_hours, 0.15));
+  }
+}
