@@ -5,10 +5,11 @@
 // size, f MLP width, a bytes per activation value.
 //
 // A tensor is saved only when some op needs it for a gradient. PyTorch's
-// generated autograd code saves an input of mul/matmul only when the other
-// operand requires grad, so the input of a frozen nn.Linear is saved only when a
-// LoRA adapter or a trainable weight reads it (bitsandbytes' 4-bit matmul saves
-// its input in all cases).
+// generated autograd code saves one operand of mm/addmm/mul only when the other
+// operand requires grad (guards on should_compute_output; PyTorch issue 42371,
+// fixed by pull request 45777). So the input of a frozen nn.Linear is saved only
+// when a LoRA adapter or a trainable weight reads it. bitsandbytes' 4-bit matmul
+// saves its input in all cases.
 #include <algorithm>
 
 #include "memory_terms.h"
