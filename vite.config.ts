@@ -18,6 +18,8 @@ export default defineConfig({
     outDir: '../dist',
     emptyOutDir: true,
     target: 'es2022',
+    // Every target browser of es2022 supports modulepreload, so the polyfill would only add bytes.
+    modulePreload: { polyfill: false },
     rollupOptions: {
       input: {
         index: fileURLToPath(new URL('./web/index.html', import.meta.url)),

@@ -10,7 +10,7 @@ export default defineConfig({
     alias: { '@gpuplan/wasm': fileURLToPath(new URL('./build/wasm', import.meta.url)) },
   },
   test: {
-    include: ['tests/web/**/*.test.ts'],
+    include: ['tests/web/**/*.test.ts', 'tests/web/**/*.test.tsx'],
     environment: 'node',
   },
 });

@@ -6,7 +6,7 @@
 export interface GpuplanModule {
   /** JSON of GpuSpec[]: the GPU table. */
   gpus(): string;
-  /** JSON of FieldSpec[]: every setup input with its kind, range, default and unit. */
+  /** JSON of FieldSpec[]: every input (model fields first, then setup fields) with its kind, range, default and unit. The key "model" (preset id or custom) is not listed. */
   fields(): string;
   /** Estimate from a JSON object of string key → string value (URL query form). Returns JSON of EstimateResponse. */
   estimate(queryJson: string): string;
@@ -18,6 +18,8 @@ export interface GpuplanModule {
   parseHfConfig(text: string): string;
   /** Model breakdown from a JSON object of string key → string value. Returns JSON of ModelResponse. */
   modelBreakdown(queryJson: string): string;
+  /** Ranked setups for a query (JSON of PlanResponse). Present only in cores built with the planner. */
+  plan?(queryJson: string): string;
 }
 
 export interface CreateOptions {
@@ -63,11 +65,11 @@ export type FieldKind = 'number' | 'integer' | 'choice' | 'boolean' | 'text';
 export interface FieldSpec {
   name: string;
   kind: FieldKind;
-  /** Group for the form: model, method, batch, precision, savers, hardware, dataset. */
+  /** Group in the core: model, method, batch, precision, savers, hardware, dataset. */
   group: string;
   min?: number;
   max?: number;
-  /** Default value as URL text; absent when the field has no default (for example gpu_tflops). */
+  /** Default value as URL text; absent when the field has no default (gpu_tflops, and model fields, whose values come from the preset). */
   default?: string;
   choices?: string[];
   /** Unit of the value: "params", "tokens", "TFLOP/s", "GB", "" for none. */
@@ -78,11 +80,14 @@ export interface GpuSpec {
   id: string;
   name: string;
   memory_bytes: number;
+  /** Memory that CUDA reports as total (memory_bytes less what ECC and the driver reserve). */
+  visible_memory_bytes: number;
   memory_bandwidth_bytes_per_s: number;
   /** Dense peaks in FLOP/s (OP/s for int8); null when the GPU lacks the dtype. */
   peak_flops: { fp32: number | null; tf32: number | null; fp16: number | null; bf16: number | null; fp8: number | null; int8: number | null };
   interconnect: string;
-  intra_node_bandwidth_bytes_per_s: number;
+  nvlink_bandwidth_bytes_per_s: number;
+  pcie_bandwidth_bytes_per_s: number;
   price_usd_per_hour: number | null;
   price_source: string;
   source: string;
@@ -108,28 +113,241 @@ export interface GuideResult {
   gpu_memory_bytes: number;
 }
 
+export type PeakPhase = 'forward' | 'backward' | 'optimizer_step' | string;
+
+/** The detailed method: memory per GPU as PyTorch, PEFT, DeepSpeed and FSDP allocate it. */
+export interface DetailedResult {
+  /**
+   * Peak memory per GPU (nvidia-smi view). Children, in bytes: weights,
+   * gradients, optimizer_states, activations, logits_and_loss, temporary,
+   * framework_buffers, allocator_overhead, cuda_context; each may have children.
+   */
+  peak: Term;
+  peak_phase: PeakPhase;
+  /** torch.cuda.max_memory_allocated() at the peak. */
+  peak_allocated_bytes: number;
+  /** torch.cuda.max_memory_reserved(): allocated plus the caching allocator's overhead. */
+  peak_reserved_bytes: number;
+  cuda_context_bytes: number;
+  /** The nvidia-smi figure: reserved plus the CUDA context. */
+  nvidia_smi_bytes: number;
+  /** Memory that a process can use on the chosen GPU. */
+  gpu_usable_bytes: number;
+  fits: boolean;
+  /** gpu_usable_bytes − nvidia_smi_bytes; negative when it does not fit. */
+  headroom_bytes: number;
+  /** Host (CPU) memory for offloaded states. */
+  host_memory_bytes: number;
+  trainable_params: number;
+  frozen_params: number;
+  /** Saved activations of the largest layer for one micro-batch. */
+  activations_per_layer: Term;
+  /** Largest micro_batch that fits with every other input unchanged; 0 when none fits. */
+  max_micro_batch: number;
+  /** Largest seq_len that fits with every other input unchanged; 0 when none fits. */
+  max_seq_len: number;
+}
+
+/** A memory term that the guide method leaves out, sized by the detailed method. */
+export interface GuideGap {
+  key: string;
+  bytes: number;
+}
+
+/** A framework constant that the detailed method assumes, with its source. */
+export interface FrameworkConstant {
+  key: string;
+  value: number;
+  unit: string;
+  description: string;
+  source: string;
+}
+
+export interface ParamCounts {
+  total: number;
+  active: number;
+  embedding: number;
+  lm_head: number;
+  per_dense_layer: number;
+  per_moe_layer: number;
+  largest_layer: number;
+  dense_layers: number;
+  moe_layers: number;
+  per_expert: number;
+}
+
+/** Every ModelSpec field: the architecture keys of fields() plus id, name, hf_id, series and published_params. */
+export type ModelSpecJson = Record<string, string | number | boolean>;
+
+/** Time per optimizer step from the compute model. FLOPs are per step over all GPUs; times in seconds. */
+export interface TimeResult {
+  /** FLOPs per step by pass and part: forward, backward, recompute, optimizer. */
+  flops: Term;
+  model_flops: number;
+  /** Model FLOPs plus recomputation. */
+  hardware_flops: number;
+  optimizer_flops: number;
+  total_flops: number;
+  model_flops_per_token: number;
+  tokens_per_step: number;
+  trainable_params: number;
+  /** Step time by part: compute, memory_bound, communication, offload, pipeline_bubble. */
+  step: Term;
+  step_time_s: number;
+  compute_s: number;
+  memory_bound_s: number;
+  communication_s: number;
+  communication_exposed_s: number;
+  offload_s: number;
+  pipeline_bubble_s: number;
+  micro_batch_time_s: number;
+  /** The limiting part of the step: compute, memory, communication, offload or pipeline_bubble. */
+  bound: string;
+  mfu: number;
+  hfu: number;
+  tokens_per_s: number;
+  tokens_per_s_per_gpu: number;
+  /** Achieved fraction of peak by kind of work. */
+  efficiency: Term;
+}
+
+/** Totals of a training run over the dataset; empty ({}) without a dataset size (see run_unavailable). */
+export interface RunResult {
+  epochs?: number;
+  sequences_per_epoch?: number;
+  global_batch_sequences?: number;
+  optimizer_steps?: number;
+  processed_tokens?: number;
+  useful_tokens?: number;
+  padding_fraction?: number;
+  wall_time_s?: number;
+  gpu_hours?: number;
+  /** USD; absent or null without a price. */
+  price_per_gpu_hour?: number | null;
+  /** "input" when price_per_gpu_hour was given, "gpu_table" otherwise. */
+  price_source?: string;
+  price_note?: string;
+  cost_usd?: number | null;
+}
+
 export interface EstimateResponse {
   ok: boolean;
   errors: FieldError[];
-  /** The accepted input, every field with its value as URL text. */
+  /**
+   * The accepted setup, every setup field with its value as URL text, plus
+   * `model` when the query named a preset and `params` when the query gave it.
+   * Model fields are not repeated here: see model.spec.
+   */
   input: Record<string, string>;
+  /** The model that was estimated; null when the input is invalid. */
+  model: { spec: ModelSpecJson; counts: ParamCounts } | null;
   guide: GuideResult | null;
+  /** Null when the input is invalid or the detailed method does not cover it (see detailed_unavailable). */
+  detailed: DetailedResult | null;
+  /** Reason that `detailed` is null for a valid input (for example int8 training), or "". */
+  detailed_unavailable: string;
+  guide_gaps: GuideGap[];
+  constants: FrameworkConstant[];
+  /** Null when the input is invalid or time is not modelled for it (see time_unavailable). */
+  time: TimeResult | null;
+  time_unavailable: string;
+  run: RunResult | null;
+  /** Reason that run is empty (for example a missing dataset size), or "". */
+  run_unavailable: string;
 }
 
 export interface PresetSummary {
   id: string;
   name: string;
   hf_id: string;
+  /** Model series for grouping in the picker, for example "Llama 3". */
+  series: string;
   family: 'decoder' | 'encoder';
   params: number;
   active_params: number;
   max_positions: number;
 }
 
+/** Result of presetSpec, parseHfConfig and modelBreakdown. */
 export interface ModelResponse {
   ok: boolean;
   errors: FieldError[];
-  spec?: Record<string, string | number | boolean>;
-  counts?: { total: number; active: number; embedding: number; lm_head: number; per_dense_layer: number; per_moe_layer: number; largest_layer: number };
-  breakdown?: Term;
+  spec?: ModelSpecJson | null;
+  counts?: ParamCounts | null;
+  /** Parameters by part of the model (embeddings, dense_layers, moe_layers, final_norm, lm_head, ...). */
+  breakdown?: Term | null;
+}
+
+/** One setup of the planner. */
+export interface PlanCandidate {
+  /** The setup as URL key-values, loadable into the calculator. */
+  input: Record<string, string>;
+  gpu: string;
+  num_gpus: number;
+  sharding: string;
+  tensor_parallel: number;
+  pipeline_parallel: number;
+  micro_batch: number;
+  grad_accum: number;
+  grad_checkpointing: string;
+  offload: string;
+  /** Peak memory per GPU (nvidia-smi view). */
+  peak_memory_bytes: number;
+  gpu_usable_bytes: number;
+  step_time_s: number;
+  total_time_s: number;
+  gpu_hours: number;
+  /** Null when the GPU has no price. */
+  cost_usd: number | null;
+  mfu: number;
+  tokens_per_s: number;
+  bound: string;
+}
+
+export interface PlanResponse {
+  ok: boolean;
+  errors: FieldError[];
+  /** Query keys that the planner does not use because it chooses them itself. */
+  ignored: string[];
+  optimizer_steps: number;
+  /** Fastest first. */
+  by_time: PlanCandidate[];
+  /** Cheapest first; setups without a price are left out. */
+  by_cost: PlanCandidate[];
+  /** Setups that no other is both faster and cheaper than; fastest first. */
+  pareto: PlanCandidate[];
+  evaluated: number;
+  elapsed_ms: number;
+}
+
+// Parts of the time and planner output that the interfaces above do not
+// describe yet, as core/estimate.cpp and core/plan_query.cpp write them.
+
+/** estimate()'s time.efficiency: the efficiency inputs the step time used (an object, not a Term). */
+export interface TimeEfficiency {
+  peak_flops_per_gpu: number;
+  /** Achieved fraction of the peak over all GEMM work, from the roofline model. */
+  gemm_efficiency: number;
+  /** True when the query gave mfu, which then sets the step time. */
+  mfu_from_user: boolean;
+  comm_overlap: number;
+  network: string;
+  pipeline_microbatches: number;
+}
+
+/** Each entry of estimate()'s constants carries the model that uses it. */
+export type ConstantGroup = 'memory' | 'time';
+
+/** plan()'s stats: how much of the search ran and how much pruning skipped. */
+export interface PlanSearchStats {
+  /** (GPU, count, TP, PP, sharding, offload, checkpointing) combinations. */
+  groups: number;
+  pruned_by_state_bound: number;
+  pruned_by_time_bound: number;
+  time_evaluations: number;
+  memory_evaluations: number;
+  /** GPU types and counts with a fitting setup. */
+  fitting: number;
+  /** Dropped by budget_usd or deadline_hours. */
+  over_budget: number;
 }

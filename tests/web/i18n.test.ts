@@ -1,15 +1,19 @@
-import { describe, expect, it } from 'vitest';
-import { catalogs, detectLang, interpolate, LANGS, matchLang } from '../../web/src/i18n';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { catalogs, detectLang, interpolate, LANGS, loadCatalog, matchLang } from '../../web/src/i18n';
+
+beforeAll(async () => {
+  for (const lang of LANGS) await loadCatalog(lang);
+});
 
 function placeholders(template: string): string[] {
   return [...template.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!).sort();
 }
 
 describe('message catalogs', () => {
-  const english = catalogs.en;
+  const english = catalogs.en!;
 
   it.each(LANGS)('%s has every English key and no others', (lang) => {
-    expect(Object.keys(catalogs[lang]).sort()).toEqual(Object.keys(english).sort());
+    expect(Object.keys(catalogs[lang]!).sort()).toEqual(Object.keys(english).sort());
   });
 
   it.each(LANGS)('%s uses the English placeholders', (lang) => {
@@ -20,7 +24,7 @@ describe('message catalogs', () => {
   });
 
   it.each(LANGS)('%s has no empty message', (lang) => {
-    for (const [key, text] of Object.entries(catalogs[lang])) {
+    for (const [key, text] of Object.entries(catalogs[lang]!)) {
       expect(text.trim(), key).not.toBe('');
     }
   });

@@ -1,11 +1,12 @@
 // Loads the real WebAssembly core in Node for the tests. The module is built
 // for the web only, so Node passes the .wasm bytes instead of fetching them.
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import createGpuplan from '@gpuplan/wasm/gpuplan.mjs';
 import { wrapModule, type Core } from '../../web/src/core';
 
-const wasmPath = fileURLToPath(new URL('../../build/wasm/gpuplan.wasm', import.meta.url));
+// Relative to the repository root, where Vitest runs: in a DOM environment import.meta.url is not a file URL.
+const wasmPath = resolve(process.cwd(), 'build/wasm/gpuplan.wasm');
 
 let corePromise: Promise<Core> | undefined;
 

@@ -1,13 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../web/src/core';
-import { LANGS, lookup, makeTranslate } from '../../web/src/i18n';
-import { describeFieldError } from '../../web/src/messages';
+import { LANGS, loadCatalog, lookup, makeTranslate } from '../../web/src/i18n';
+import { choiceLabel, describeFieldError } from '../../web/src/messages';
 import { loadTestCore } from './load-core';
 
 let core: Core;
 
 beforeAll(async () => {
   core = await loadTestCore();
+  await loadCatalog('zh-CN');
 });
 
 function messageFor(query: Record<string, string>, lang: 'en' | 'zh-CN'): string {
@@ -32,7 +33,7 @@ describe('field error messages', () => {
 
   it('keeps the scientific form of the params limits', () => {
     // fields() gives params the range 1e3 to 1e13.
-    expect(messageFor({ params: 'abc' }, 'en')).toBe('Parameters (P): “abc” is not a number. Accepted: 1e3 to 1e13.');
+    expect(messageFor({ params: 'abc' }, 'en')).toBe('Parameters (P) for the guide: “abc” is not a number. Accepted: 1e3 to 1e13.');
   });
 
   it('words an empty value as missing', () => {
@@ -59,7 +60,7 @@ describe('field error messages', () => {
     for (const field of core.fields) {
       if (field.kind !== 'choice' || field.name === 'gpu' || field.name === 'model') continue;
       for (const choice of field.choices ?? []) {
-        expect(lookup(lang, `choice.${choice}`), `${field.name}=${choice}`).not.toBeNull();
+        expect(choiceLabel(lang, choice, field.name), `${field.name}=${choice}`).not.toBe(choice);
       }
     }
   });

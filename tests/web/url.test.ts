@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Core, FieldSpec, Query } from '../../web/src/core';
-import { minimalValues, queryFromTexts } from '../../web/src/calculator';
-import { readQuery, resolveUrlValues, writeQuery } from '../../web/src/url';
-import { loadTestCore, WORKED_EXAMPLE } from './load-core';
+import { minimalValues, queryFromTexts, sameSetup } from '../../web/src/calculator';
+import { ARCHITECTURE_FIELDS } from '../../web/src/form-layout';
+import { readQuery, resolveUrlValues, writeQuery, type PageOptions } from '../../web/src/url';
+import { loadTestCore } from './load-core';
 
 let core: Core;
 
@@ -14,6 +15,8 @@ beforeAll(async () => {
 function otherValidValue(field: FieldSpec): string {
   switch (field.kind) {
     case 'choice': {
+      // The first GPU of the table (V100) has no BF16, which the default precision needs.
+      if (field.name === 'gpu') return 'h100-sxm';
       const choice = field.choices?.find((candidate) => candidate !== field.default);
       if (!choice) throw new Error(`${field.name} has no second choice`);
       return choice;
@@ -25,9 +28,15 @@ function otherValidValue(field: FieldSpec): string {
       const min = field.min ?? 1;
       const max = field.max ?? min * 1000;
       const base = field.default !== undefined ? Number(field.default) : min;
-      const candidate = base * 2 <= max ? base * 2 : min;
+      // A default of 0 doubles to itself, so 4 stands in for it.
+      const doubled = base === 0 ? 4 : base * 2;
+      const candidate = doubled <= max ? doubled : min;
       return String(candidate);
     }
+    case 'text':
+      // lora_targets: a comma list of its choices.
+      if (field.name === 'lora_targets') return 'q,v';
+      throw new Error(`no test value for ${field.name} of kind ${field.kind}`);
     default:
       throw new Error(`no test value for ${field.name} of kind ${field.kind}`);
   }
@@ -35,10 +44,10 @@ function otherValidValue(field: FieldSpec): string {
 
 describe('URL round trip', () => {
   // Writes the URL the page writes after the user edits the fields in `texts`, then reads it back as the page does on load.
-  function roundTrip(texts: Query, lang: 'en' | 'zh-CN' | null = null) {
-    const sent = queryFromTexts(texts, new Set(Object.keys(texts)));
+  function roundTrip(texts: Query, page: Partial<PageOptions> = {}) {
+    const sent = queryFromTexts(texts, new Set(Object.keys(texts)), core.fields);
     const response = core.estimate(sent);
-    const query = writeQuery(minimalValues(core.estimate, sent, response.input), core.fields, lang);
+    const query = writeQuery(minimalValues(core.estimate, sent, response), core.fields, page);
     const decoded = readQuery(query, core.fields);
     return { response, query, decoded };
   }
@@ -50,24 +59,62 @@ describe('URL round trip', () => {
     expect(query).toBe('');
   });
 
-  it('encodes and decodes every field', () => {
-    for (const field of core.fields) {
+  // Values that a field needs beside it to be valid: parallel sizes must divide num_gpus.
+  const COMPANIONS: Record<string, Query> = {
+    tensor_parallel: { num_gpus: '2' },
+    pipeline_parallel: { num_gpus: '2' },
+    sequence_parallel: { tensor_parallel: '2', num_gpus: '2' },
+    // A dataset size in samples needs their mean length, and the other way round.
+    pipeline_microbatches: { pipeline_parallel: '2', num_gpus: '2' },
+    samples: { tokens_per_sample: '512' },
+    tokens_per_sample: { samples: '1000' },
+  };
+
+  it('encodes and decodes every setup field', () => {
+    for (const field of core.fields.filter((spec) => spec.group !== 'model')) {
       const value = otherValidValue(field);
-      const { response, query, decoded } = roundTrip({ [field.name]: value });
+      const texts = { ...COMPANIONS[field.name], [field.name]: value };
+      const { response, query, decoded } = roundTrip(texts);
       expect(response.errors, field.name).toEqual([]);
 
-      expect(query, field.name).toBe(`?${field.name}=${encodeURIComponent(value)}`);
-      expect(decoded.values, field.name).toEqual({ [field.name]: value });
-      expect(core.estimate(decoded.values).input, field.name).toEqual(response.input);
+      expect(new URLSearchParams(query).get(field.name), field.name).toBe(value);
+      expect(decoded.values, field.name).toEqual(texts);
+      expect(sameSetup(core.estimate(decoded.values), response), field.name).toBe(true);
     }
   });
 
-  it('round-trips the worked example with lang', () => {
-    const { response, decoded } = roundTrip({ ...WORKED_EXAMPLE, precision: 'bf16', grad_accum: '8' }, 'zh-CN');
+  it('encodes and decodes every model field of a custom model', () => {
+    // Llama 3 8B written out as a custom model: every field is sent, and the
+    // URL keeps what the custom model needs to read back the same spec.
+    const spec = core.presetSpec('llama-3-8b').spec!;
+    const texts: Query = { model: 'custom' };
+    for (const name of ARCHITECTURE_FIELDS) if (name !== 'name') texts[name] = String(spec[name]);
+    const { response, decoded } = roundTrip(texts);
 
-    expect(decoded.lang).toBe('zh-CN');
+    expect(response.errors).toEqual([]);
+    expect(decoded.values['model']).toBe('custom');
+    const reread = core.estimate(decoded.values);
+    expect(reread.model?.counts.total).toBe(8030261248);
+    expect(sameSetup(reread, response)).toBe(true);
+  });
+
+  it('keeps a preset override', () => {
+    const { query, decoded } = roundTrip({ model: 'llama-3-8b', layers: '16' });
+
+    expect(query).toBe('?model=llama-3-8b&layers=16');
+    expect(core.estimate(decoded.values).model?.spec['layers']).toBe(16);
+  });
+
+  it('omits an override equal to the preset', () => {
+    expect(roundTrip({ model: 'llama-3-8b', hidden: '4096' }).query).toBe('?model=llama-3-8b');
+  });
+
+  it('round-trips page options after the fields', () => {
+    const { decoded, query } = roundTrip({ precision: 'bf16', grad_accum: '8' }, { lang: 'zh-CN', theme: 'dark' });
+
+    expect(query).toBe('?grad_accum=8&precision=bf16&lang=zh-CN&theme=dark');
+    expect(decoded.page).toEqual({ lang: 'zh-CN', theme: 'dark', view: null });
     expect(decoded.values).toEqual({ precision: 'bf16', grad_accum: '8' });
-    expect(core.estimate(decoded.values).input).toEqual(response.input);
   });
 
   it('keeps the text as typed', () => {
@@ -78,8 +125,9 @@ describe('URL round trip', () => {
   });
 
   it('omits a value typed differently from its default', () => {
-    // 1.3e9 is the default parameter count written another way.
-    expect(roundTrip({ params: '1.3e9' }).query).toBe('');
+    // 512 is the default sequence length and 01 the default accumulation written another way.
+    expect(roundTrip({ seq_len: '512' }).query).toBe('');
+    expect(roundTrip({ grad_accum: '01' }).query).toBe('');
   });
 });
 
@@ -91,11 +139,19 @@ describe('URL reading', () => {
     expect(state.unknownKeys).toEqual(['foo', 'utm_source']);
   });
 
-  it('reports an unsupported language', () => {
-    const state = readQuery('?lang=fr', core.fields);
+  it('reports unsupported page options', () => {
+    const state = readQuery('?lang=fr&theme=blue&view=full', core.fields);
 
-    expect(state.lang).toBeNull();
-    expect(state.invalidLang).toBe('fr');
+    expect(state.page).toEqual({ lang: null, theme: null, view: null });
+    expect(state.invalidPage).toEqual({ lang: 'fr', theme: 'blue', view: 'full' });
+  });
+
+  it('reads page options case-insensitively', () => {
+    expect(readQuery('?lang=ZH-cn&view=Result', core.fields).page).toEqual({ lang: 'zh-CN', theme: null, view: 'result' });
+  });
+
+  it('reads model as a value', () => {
+    expect(readQuery('?model=qwen3-8b', core.fields).values).toEqual({ model: 'qwen3-8b' });
   });
 
   it('uses the first of repeated keys', () => {
@@ -121,6 +177,9 @@ describe('invalid URL values', () => {
     ['grad_accum', '-1', 'out_of_range'],
     ['gpu', 'no-such-gpu', 'unknown_choice'],
     ['precision', 'fp12', 'unknown_choice'],
+    ['model', 'no-such-model', 'unknown_choice'],
+    ['layers', '0', 'out_of_range'],
+    ['lora_targets', 'q,x', 'unknown_choice'],
   ])('%s=%s is rejected as %s and not applied', (field, value, code) => {
     const resolved = resolveUrlValues(core, { [field]: value, grad_accum: field === 'grad_accum' ? value : '2' });
 
@@ -129,7 +188,19 @@ describe('invalid URL values', () => {
     // The other URL value still applies, and the rejected field keeps its default.
     const response = core.estimate(resolved.applied);
     expect(response.ok).toBe(true);
-    expect(response.input[field]).toBe(defaults()[field]);
+    if (field in defaults()) expect(response.input[field]).toBe(defaults()[field]);
     if (field !== 'grad_accum') expect(response.input['grad_accum']).toBe('2');
+  });
+});
+
+describe('custom model in a URL', () => {
+  it('reports the missing fields and falls back to the default preset', () => {
+    const resolved = resolveUrlValues(core, { model: 'custom', hidden: '4096', micro_batch: '4' });
+
+    // intermediate is required only once layers is known to be above 0.
+    expect(Object.keys(resolved.rejected).sort()).toEqual(['heads', 'layers', 'max_positions', 'vocab']);
+    expect(resolved.rejected['layers']?.code).toBe('missing');
+    expect(resolved.applied).toEqual({ hidden: '4096', micro_batch: '4' });
+    expect(core.estimate(resolved.applied).ok).toBe(true);
   });
 });

@@ -1,24 +1,51 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
-import { initialTexts, minimalValues, queryFromTexts, refreshTexts } from './calculator';
-import { loadCore, type Core, type EstimateResponse, type FieldError, type Query } from './core';
-import { InputForm } from './components/InputForm';
-import { Results } from './components/Results';
-import { detectLang, LANG_NAMES, LANGS, type Lang } from './i18n';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { CUSTOM_MODEL, MODEL_KEY, initialTexts, minimalValues, queryFromTexts, refreshTexts } from './calculator';
+import { loadCore, type Core, type EstimateResponse, type FieldError, type ModelResponse, type Query } from './core';
+import { combineSvgs, download, makeExport, makeMarkdown, parseExport } from './exports';
+import { ARCHITECTURE_FIELDS, fieldApplies } from './form-layout';
+import { catalogs, detectLang, LANG_NAMES, LANGS, loadCatalog, type Lang } from './i18n';
 import { I18nContext, makeI18n } from './i18n/context';
-import { readQuery, resolveUrlValues, writeQuery } from './url';
+import { choiceLabel, describeFieldError, fieldLabel } from './messages';
+import { findFixes, type Fix } from './suggest';
+import { computeSweep, microBatchValues, seqLenValues, type Sweep } from './sweep';
+import { InputForm } from './components/InputForm';
+import { Planner } from './components/Planner';
+import { Results } from './components/Results';
+import { makeEmbedCode, Share } from './components/Share';
+import { PAGE_KEYS, readQuery, resolveUrlValues, writeQuery, type PageOptions, type Theme } from './url';
 
-interface Loaded {
-  core: Core;
+/** Layout of the page: 'page' for index.html, 'embed' for the widget of embed.html. */
+export type Variant = 'page' | 'embed';
+
+/** Message posted to the parent window from embed.html whenever the widget's height changes. */
+export interface EmbedHeightMessage {
+  type: 'gpuplan:height';
+  /** Document height in CSS pixels. */
+  height: number;
+}
+
+/** The inputs that the embed's form view shows. */
+const EMBED_FIELDS = new Set([MODEL_KEY, 'method', 'micro_batch', 'seq_len', 'precision', 'gpu', 'num_gpus', 'sharding']);
+
+interface CalculatorState {
   texts: Query;
   /** Fields that the user edited or the URL set, the only ones sent to the core. */
   edited: ReadonlySet<string>;
-  /** The query behind `accepted`, for the URL. */
-  acceptedQuery: Query;
   errors: Record<string, FieldError>;
   /** The last estimate that the core accepted, kept on screen while the form has errors. */
   accepted: EstimateResponse | null;
+  /** The query behind `accepted`. */
+  acceptedQuery: Query;
   unknownKeys: string[];
+  invalidPage: Record<string, string>;
   urlValuesRejected: boolean;
+}
+
+interface Derived {
+  for: EstimateResponse;
+  fixes: Fix[];
+  sweeps: Sweep[];
+  breakdown: ModelResponse;
 }
 
 function errorsByField(errors: readonly FieldError[]): Record<string, FieldError> {
@@ -27,22 +54,20 @@ function errorsByField(errors: readonly FieldError[]): Record<string, FieldError
   return byField;
 }
 
-// The URL's lang key is read before the core loads, so the loading message is already in that language.
-const initialUrl = new URLSearchParams(window.location.search).get('lang');
-
-function replaceUrl(query: string): void {
-  const { pathname, hash } = window.location;
-  window.history.replaceState(window.history.state, '', `${pathname}${query}${hash}`);
-}
-
-/** Layout of the page: 'page' for index.html, 'embed' for the widget of embed.html (no tagline or footer, a link to the full page, height posted to the parent). */
-export type Variant = 'page' | 'embed';
-
-/** Message posted to the parent window from embed.html whenever the widget's height changes. */
-export interface EmbedHeightMessage {
-  type: 'gpuplan:height';
-  /** Document height in CSS pixels. */
-  height: number;
+/** State for a set of URL values: rejected values are reported and left out, as readQuery and resolveUrlValues describe. */
+function stateFromValues(core: Core, values: Query, unknownKeys: string[], invalidPage: Record<string, string>): CalculatorState {
+  const resolved = resolveUrlValues(core, values);
+  const response = core.estimate(resolved.applied);
+  return {
+    texts: initialTexts(core.fields, response, values),
+    edited: new Set(Object.keys(values)),
+    errors: { ...errorsByField(response.errors), ...resolved.rejected },
+    accepted: response.ok ? response : null,
+    acceptedQuery: resolved.applied,
+    unknownKeys,
+    invalidPage,
+    urlValuesRejected: Object.keys(resolved.rejected).length > 0,
+  };
 }
 
 // Lets the parent page size its iframe to the widget. The message carries only the height, so any origin may receive it.
@@ -59,151 +84,384 @@ function postHeightToParent(): () => void {
   return () => observer.disconnect();
 }
 
+const initialPage = readQuery(window.location.search, []).page;
+
 export function App({ variant = 'page' }: { variant?: Variant }) {
-  const [chosenLang, setChosenLang] = useState<Lang | null>(
-    () => LANGS.find((lang) => lang.toLowerCase() === initialUrl?.trim().toLowerCase()) ?? null,
-  );
-  const lang = chosenLang ?? detectLang(navigator.languages ?? [navigator.language]);
+  const [page, setPage] = useState<PageOptions>(initialPage);
+  const chosenLang: Lang = page.lang ?? detectLang(navigator.languages ?? [navigator.language]);
+  // The page stays in English until the chosen language's catalog has loaded.
+  const [, setCatalogsLoaded] = useState(0);
+  const lang: Lang = catalogs[chosenLang] ? chosenLang : 'en';
   const i18n = useMemo(() => makeI18n(lang), [lang]);
   const { t } = i18n;
 
-  const [loaded, setLoaded] = useState<Loaded | null>(null);
-  const [invalidLang, setInvalidLang] = useState<string | null>(null);
+  useEffect(() => {
+    if (!catalogs[chosenLang]) {
+      loadCatalog(chosenLang).then(
+        () => setCatalogsLoaded((count) => count + 1),
+        (error: unknown) => setLoadError(error instanceof Error ? error.message : String(error)),
+      );
+    }
+  }, [chosenLang]);
+
+  const [core, setCore] = useState<Core | null>(null);
+  const [state, setState] = useState<CalculatorState | null>(null);
+  const [derived, setDerived] = useState<Derived | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
+  const [importMessage, setImportMessage] = useState<string | null>(null);
+  const [view, setView] = useState<'calculator' | 'planner'>('calculator');
+  const urlTimer = useRef<number | undefined>(undefined);
+  const lastUrl = useRef(window.location.search);
 
   useEffect(() => {
     document.documentElement.lang = lang;
     document.title = `${t('app.title')} · ${t('app.tagline')}`;
   }, [lang, t]);
 
+  useEffect(() => {
+    if (page.theme) document.documentElement.dataset['theme'] = page.theme;
+    else delete document.documentElement.dataset['theme'];
+  }, [page.theme]);
+
   useEffect(() => (variant === 'embed' && window.parent !== window ? postHeightToParent() : undefined), [variant]);
 
   useEffect(() => {
     loadCore().then(
-      (core) => {
-        const url = readQuery(window.location.search, core.fields);
-        const resolved = resolveUrlValues(core, url.values);
-        const response = core.estimate(resolved.applied);
-        setInvalidLang(url.invalidLang);
-        setLoaded({
-          core,
-          texts: initialTexts(core.fields, response.input, url.values),
-          edited: new Set(Object.keys(url.values)),
-          acceptedQuery: resolved.applied,
-          errors: { ...errorsByField(response.errors), ...resolved.rejected },
-          accepted: response.ok ? response : null,
-          unknownKeys: url.unknownKeys,
-          urlValuesRejected: Object.keys(resolved.rejected).length > 0,
-        });
+      (loaded) => {
+        const url = readQuery(window.location.search, loaded.fields);
+        setCore(loaded);
+        setState(stateFromValues(loaded, url.values, url.unknownKeys, url.invalidPage));
       },
       (error: unknown) => setLoadError(error instanceof Error ? error.message : String(error)),
     );
   }, []);
 
-  function edit(name: string, text: string): void {
-    if (!loaded) return;
-    const { core } = loaded;
-    const edited = new Set(loaded.edited).add(name);
-    const texts = { ...loaded.texts, [name]: text };
-    const query = queryFromTexts(texts, edited);
-    const response = core.estimate(query);
-    if (response.ok) {
-      replaceUrl(writeQuery(minimalValues(core.estimate, query, response.input), core.fields, chosenLang));
-      setLoaded({
-        ...loaded,
-        texts: refreshTexts(core.fields, texts, edited, response.input),
-        edited,
-        acceptedQuery: query,
-        errors: {},
-        accepted: response,
-        urlValuesRejected: false,
+  // Back and forward restore the setup that the URL describes.
+  useEffect(() => {
+    if (!core) return undefined;
+    const restore = () => {
+      const url = readQuery(window.location.search, core.fields);
+      lastUrl.current = window.location.search;
+      setPage(url.page);
+      setState(stateFromValues(core, url.values, url.unknownKeys, url.invalidPage));
+    };
+    window.addEventListener('popstate', restore);
+    return () => window.removeEventListener('popstate', restore);
+  }, [core]);
+
+  // Suggestions, curves and the parameter breakdown cost many estimates, so they follow a short pause.
+  const accepted = state?.accepted ?? null;
+  useEffect(() => {
+    if (!core || !accepted || !state) return undefined;
+    const query = state.acceptedQuery;
+    const timer = window.setTimeout(() => {
+      const detailed = accepted.detailed;
+      const sweeps: Sweep[] = [];
+      if (detailed && variant === 'page') {
+        const micro = Number(accepted.input['micro_batch']);
+        const seq = Number(accepted.input['seq_len']);
+        const maxPositions = Number(accepted.model?.spec['max_positions'] ?? 0);
+        sweeps.push(computeSweep(core.estimate, query, 'micro_batch', microBatchValues(micro, detailed.max_micro_batch), accepted));
+        sweeps.push(computeSweep(core.estimate, query, 'seq_len', seqLenValues(seq, detailed.max_seq_len, maxPositions), accepted));
+      }
+      const modelQuery: Query = {};
+      for (const name of [MODEL_KEY, ...ARCHITECTURE_FIELDS]) if (query[name] !== undefined) modelQuery[name] = query[name]!;
+      setDerived({
+        for: accepted,
+        fixes: findFixes(core.estimate, query, accepted),
+        sweeps,
+        breakdown: core.modelBreakdown(modelQuery),
       });
-    } else {
-      setLoaded({ ...loaded, texts, edited, errors: errorsByField(response.errors) });
+    }, 60);
+    return () => window.clearTimeout(timer);
+  }, [core, accepted]);
+
+  function pageQuery(values: Query, options: PageOptions): string {
+    return writeQuery(values, core!.fields, options);
+  }
+
+  /** Writes the URL for the accepted setup: pushState for a discrete change, replaceState (after a pause) while typing. */
+  function writeUrl(next: CalculatorState, options: PageOptions, mode: 'push' | 'replace'): void {
+    window.clearTimeout(urlTimer.current);
+    const write = () => {
+      if (!next.accepted) return;
+      const search = pageQuery(minimalValues(core!.estimate, next.acceptedQuery, next.accepted), options);
+      if (search === lastUrl.current) return;
+      lastUrl.current = search;
+      const { pathname, hash } = window.location;
+      const method = mode === 'push' ? 'pushState' : 'replaceState';
+      window.history[method](null, '', `${pathname}${search}${hash}` || pathname);
+    };
+    if (mode === 'push') write();
+    else urlTimer.current = window.setTimeout(write, 250);
+  }
+
+  /** Sends the edited texts to the core; a valid result replaces the shown estimate and the URL. */
+  function update(texts: Query, edited: ReadonlySet<string>, commit: boolean): void {
+    if (!core || !state) return;
+    const query = queryFromTexts(texts, edited, core.fields);
+    const response = core.estimate(query);
+    if (!response.ok) {
+      setState({ ...state, texts, edited, errors: errorsByField(response.errors) });
+      return;
     }
+    const next: CalculatorState = {
+      ...state,
+      texts: refreshTexts(core.fields, texts, edited, response),
+      edited,
+      errors: {},
+      accepted: response,
+      acceptedQuery: query,
+      urlValuesRejected: false,
+    };
+    setState(next);
+    writeUrl(next, page, commit ? 'push' : 'replace');
   }
 
-  function chooseLang(next: Lang): void {
-    setChosenLang(next);
-    setInvalidLang(null);
-    if (!loaded?.accepted) return;
-    const { core, accepted, acceptedQuery } = loaded;
-    replaceUrl(writeQuery(minimalValues(core.estimate, acceptedQuery, accepted.input), core.fields, next));
+  function edit(name: string, text: string, commit: boolean): void {
+    if (!state) return;
+    if (commit && state.texts[name] === text && state.edited.has(name)) {
+      // The change event after typing: the value is already applied, so only the history entry is left to write.
+      if (state.accepted && Object.keys(state.errors).length === 0) writeUrl(state, page, 'push');
+      return;
+    }
+    update({ ...state.texts, [name]: text }, new Set(state.edited).add(name), commit);
   }
 
-  const accepted = loaded?.accepted;
+  function chooseModel(id: string): void {
+    if (!state) return;
+    const edited = new Set(state.edited);
+    const texts: Query = { ...state.texts, [MODEL_KEY]: id };
+    edited.add(MODEL_KEY);
+    for (const name of ARCHITECTURE_FIELDS) edited.delete(name);
+    if (id === CUSTOM_MODEL) {
+      // A custom model starts from the current architecture, so it is valid at once.
+      const spec = state.accepted?.model?.spec ?? {};
+      for (const name of ARCHITECTURE_FIELDS) {
+        if (name === 'name' || spec[name] === undefined) continue;
+        texts[name] = String(spec[name]);
+        edited.add(name);
+      }
+    }
+    update(texts, edited, true);
+  }
+
+  function applyConfig(response: ModelResponse): void {
+    if (!state || !response.spec) return;
+    const texts: Query = { ...state.texts, [MODEL_KEY]: CUSTOM_MODEL };
+    const edited = new Set(state.edited).add(MODEL_KEY);
+    for (const name of ARCHITECTURE_FIELDS) {
+      const value = response.spec[name];
+      if (value === undefined || (name === 'name' && !value)) continue;
+      texts[name] = String(value);
+      edited.add(name);
+    }
+    update(texts, edited, true);
+  }
+
+  function applyChanges(changes: Query): void {
+    if (!state) return;
+    const edited = new Set(state.edited);
+    for (const name of Object.keys(changes)) edited.add(name);
+    update({ ...state.texts, ...changes }, edited, true);
+  }
+
+  function loadValues(values: Query): void {
+    if (!core) return;
+    const known = new Set([MODEL_KEY, ...core.fields.map((field) => field.name)]);
+    const unknown = Object.keys(values).filter((key) => !known.has(key));
+    const kept = Object.fromEntries(Object.entries(values).filter(([key]) => known.has(key)));
+    const next = stateFromValues(core, kept, unknown, {});
+    setState(next);
+    writeUrl(next, page, 'push');
+  }
+
+  function setPageOption(options: PageOptions): void {
+    setPage(options);
+    if (state?.accepted) writeUrl(state, options, 'push');
+  }
+
+  // Share and export actions.
+  const currentQuery = () => (state?.accepted ? minimalValues(core!.estimate, state.acceptedQuery, state.accepted) : {});
+  const pageUrl = (file: string) => {
+    const search = core ? pageQuery(currentQuery(), { ...page, view: null }) : window.location.search;
+    return new URL(`${file}${search}`, window.location.href).href;
+  };
+  function summaryRows(response: EstimateResponse): [string, string][] {
+    const input = response.input;
+    const gpu = core!.gpus.find((spec) => spec.id === input['gpu'])?.name ?? input['gpu'] ?? '';
+    return [
+      [t('field.model.label'), String(response.model?.spec['name'] ?? '')],
+      ...['method', 'micro_batch', 'seq_len', 'grad_accum', 'precision', 'optimizer', 'grad_checkpointing', 'num_gpus', 'sharding'].map(
+        (name): [string, string] => [fieldLabel(lang, name), choiceLabel(lang, input[name] ?? '', name)],
+      ),
+      [t('field.gpu.label'), gpu],
+    ];
+  }
+  const shareActions = {
+    onExportJson: () => state?.accepted && download('gpuplan-setup.json', 'application/json', `${JSON.stringify(makeExport(currentQuery(), state.accepted, pageUrl('index.html')), null, 2)}\n`),
+    onImportJson: (text: string) => {
+      try {
+        const values = parseExport(text);
+        loadValues(values);
+        setImportMessage(t('share.imported', { count: Object.keys(values).length }));
+      } catch (error) {
+        setImportMessage(t('share.import_failed', { reason: (error as Error).message }));
+      }
+    },
+    onExportMarkdown: () =>
+      state?.accepted && download('gpuplan-summary.md', 'text/markdown', makeMarkdown(state.accepted, summaryRows(state.accepted), pageUrl('index.html'), t, i18n.locale)),
+    onExportSvg: () => {
+      const svgs = [...document.querySelectorAll<SVGSVGElement>('svg[data-export]')];
+      const style = getComputedStyle(document.documentElement);
+      download('gpuplan-charts.svg', 'image/svg+xml', combineSvgs(svgs, style.color, style.backgroundColor));
+    },
+    embedCode: () => makeEmbedCode(pageUrl('embed.html')),
+  };
+
+  const errors = state?.errors ?? {};
   let staleReason: 'edited' | 'url' | null = null;
-  if (loaded && Object.keys(loaded.errors).length > 0) staleReason = loaded.urlValuesRejected ? 'url' : 'edited';
-  const gpu = accepted ? loaded.core.gpus.find((spec) => spec.id === accepted.input['gpu']) : undefined;
-  // Errors on keys that no form field shows (the core's unknown_field) would otherwise be invisible.
-  const fieldNames = new Set(loaded?.core.fields.map((field) => field.name));
-  const orphanErrors = Object.values(loaded?.errors ?? {}).filter((error) => !fieldNames.has(error.field));
+  if (state && Object.keys(errors).length > 0) staleReason = state.urlValuesRejected ? 'url' : 'edited';
+  const gpu = accepted ? core!.gpus.find((spec) => spec.id === accepted.input['gpu']) : undefined;
+  const embed = variant === 'embed';
+  const embedView = page.view ?? 'form';
+  const only = embed ? EMBED_FIELDS : undefined;
+  // Errors on fields that the form does not show (an unknown key, a LoRA value with full fine-tuning) would otherwise be invisible.
+  const shown = (name: string) => name === MODEL_KEY || (core?.fields.some((field) => field.name === name) && fieldApplies(name, state?.texts ?? {}) && (!only || only.has(name)));
+  const hiddenErrors = embed && embedView === 'result' ? Object.values(errors) : Object.values(errors).filter((error) => !shown(error.field));
+  const plan = view === 'planner' && core?.plan && state?.accepted ? core.plan(state.acceptedQuery) : null;
+  const fresh = derived && derived.for === accepted ? derived : null;
 
   return (
     <I18nContext.Provider value={i18n}>
+      {!embed && (
+        <a class="skip" href="#results">
+          {t('app.skip')}
+        </a>
+      )}
       <header class="page-header">
         <div>
           <h1>{t('app.title')}</h1>
-          {variant === 'page' && <p class="tagline">{t('app.tagline')}</p>}
-          {variant === 'embed' && (
-            <a class="open-full" href={`./index.html${window.location.search}`} target="_blank" rel="noopener">
+          {!embed && <p class="tagline">{t('app.tagline')}</p>}
+          {embed && (
+            <a class="open-full" href={pageUrl('index.html')} target="_blank" rel="noopener">
               {t('app.open_full')}
             </a>
           )}
         </div>
-        <label class="lang">
-          <span>{t('app.language')}</span>
-          <select name="lang" value={lang} onChange={(event) => chooseLang(event.currentTarget.value as Lang)}>
-            {LANGS.map((code) => (
-              <option key={code} value={code}>
-                {LANG_NAMES[code]}
-              </option>
-            ))}
-          </select>
-        </label>
+        <div class="settings">
+          {core?.plan && !embed && (
+            <div class="buttons" role="group">
+              {(['calculator', 'planner'] as const).map((name) => (
+                <button key={name} type="button" aria-pressed={view === name} onClick={() => setView(name)}>
+                  {t(name === 'calculator' ? 'app.calculator' : 'app.planner')}
+                </button>
+              ))}
+            </div>
+          )}
+          <label>
+            <span>{t('app.language')}</span>
+            <select name="lang" value={chosenLang} onChange={(event) => setPageOption({ ...page, lang: event.currentTarget.value as Lang })}>
+              {LANGS.map((code) => (
+                <option key={code} value={code}>
+                  {LANG_NAMES[code]}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            <span>{t('app.theme')}</span>
+            <select name="theme" value={page.theme ?? ''} onChange={(event) => setPageOption({ ...page, theme: (event.currentTarget.value || null) as Theme | null })}>
+              <option value="">{t('app.theme_system')}</option>
+              <option value="light">{t('app.theme_light')}</option>
+              <option value="dark">{t('app.theme_dark')}</option>
+            </select>
+          </label>
+        </div>
       </header>
 
       <main>
-        {(loaded?.unknownKeys.length || loaded?.urlValuesRejected || invalidLang || orphanErrors.length > 0) && (
+        {state && (state.unknownKeys.length > 0 || state.urlValuesRejected || Object.keys(state.invalidPage).length > 0 || hiddenErrors.length > 0 || importMessage) && (
           <div class="notices" role="status">
-            {loaded?.urlValuesRejected && <p>{t('url.not_applied')}</p>}
-            {loaded?.unknownKeys.map((key) => (
+            {importMessage && <p>{importMessage}</p>}
+            {state.urlValuesRejected && <p>{t('url.not_applied')}</p>}
+            {state.unknownKeys.map((key) => (
               <p key={key}>{t('url.unknown_key', { key })}</p>
             ))}
-            {orphanErrors.map((error) => (
-              <p key={error.field}>{t('url.unknown_key', { key: error.field })}</p>
+            {Object.entries(state.invalidPage).map(([key, value]) => (
+              <p key={key}>{t('url.invalid_page', { key, value, choices: PAGE_KEYS[key]!.join(', ') })}</p>
             ))}
-            {invalidLang !== null && (
-              <p>{t('url.invalid_lang', { value: invalidLang, choices: LANGS.join(', ') })}</p>
-            )}
+            {hiddenErrors.map((error) => (
+              <p key={error.field} class="error">
+                {t('url.hidden_error', { message: describeFieldError(error, core?.fields.find((field) => field.name === error.field), lang, t) })}
+              </p>
+            ))}
           </div>
         )}
 
-        {loadError && <p class="error" role="alert">{t('app.load_failed', { reason: loadError })}</p>}
-        {!loaded && !loadError && <p class="loading">{t('app.loading')}</p>}
+        {loadError && (
+          <p class="error" role="alert">
+            {t('app.load_failed', { reason: loadError })}
+          </p>
+        )}
+        {!state && !loadError && <p class="loading">{t('app.loading')}</p>}
 
-        {loaded && (
-          <div class="layout">
-            <InputForm
-              fields={loaded.core.fields}
-              gpus={loaded.core.gpus}
-              presets={loaded.core.presets}
-              texts={loaded.texts}
-              errors={loaded.errors}
-              onEdit={edit}
-            />
-            {accepted?.guide && (
-              <Results
-                guide={accepted.guide}
-                gpu={gpu}
-                stale={staleReason}
+        {core && state && view === 'planner' && plan && !plan.ok && (
+          <p class="notice" role="status">
+            {t('planner.needs', {
+              errors: plan.errors.map((error) => describeFieldError(error, core.fields.find((field) => field.name === error.field), lang, t)).join(' '),
+            })}
+          </p>
+        )}
+        {core && state && view === 'planner' && plan?.ok && (
+          <Planner
+            plan={plan}
+            gpus={core.gpus}
+            onLoad={(input) => {
+              setView('calculator');
+              loadValues(input);
+            }}
+          />
+        )}
+
+        {core && state && view === 'calculator' && (
+          <div class={`layout${embed && embedView === 'result' ? ' results-only' : ''}`}>
+            {!(embed && embedView === 'result') && (
+              <InputForm
+                fields={core.fields}
+                gpus={core.gpus}
+                presets={core.presets}
+                texts={state.texts}
+                errors={errors}
+                input={accepted?.input ?? null}
+                modelParams={accepted?.model?.counts.total ?? null}
+                only={only}
+                onEdit={edit}
+                onChooseModel={chooseModel}
+                parseConfig={core.parseHfConfig}
+                onConfig={applyConfig}
               />
+            )}
+            {accepted && (
+              <div class="results-column">
+                <Results
+                  response={accepted}
+                  gpu={gpu}
+                  stale={staleReason}
+                  fixes={fresh?.fixes ?? null}
+                  sweeps={fresh?.sweeps ?? null}
+                  breakdown={fresh?.breakdown ?? null}
+                  detail={embed ? 'compact' : 'full'}
+                  onApplyFix={applyChanges}
+                />
+                {!embed && <Share {...shareActions} />}
+              </div>
             )}
           </div>
         )}
       </main>
 
-      {variant === 'page' && (
+      {!embed && (
         <footer class="page-footer">
           <p>{t('app.method_note')}</p>
         </footer>

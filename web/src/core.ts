@@ -6,33 +6,44 @@ import type {
   GpuplanModule,
   GpuSpec,
   ModelResponse,
+  PlanResponse,
   PresetSummary,
 } from '../../wasm/gpuplan';
 import wasmUrl from '@gpuplan/wasm/gpuplan.wasm?url';
 
 export type {
+  DetailedResult,
   EstimateResponse,
   FieldError,
   FieldSpec,
+  FrameworkConstant,
   GpuSpec,
+  GuideGap,
   GuideResult,
   ModelResponse,
+  ModelSpecJson,
+  PlanCandidate,
+  PlanResponse,
   PresetSummary,
+  RunResult,
   Term,
+  TimeResult,
 } from '../../wasm/gpuplan';
 
 /** Query in URL form: field name → value text. */
 export type Query = Record<string, string>;
 
 export interface Core {
-  /** Every setup input, in the core's order. */
+  /** Every input field, in the core's order (model fields first). */
   readonly fields: readonly FieldSpec[];
   readonly gpus: readonly GpuSpec[];
-  /** Model presets, or an empty list while the core lacks the model functions. */
   readonly presets: readonly PresetSummary[];
   estimate(query: Query): EstimateResponse;
-  /** Null while the core lacks presetSpec. */
-  presetSpec(id: string): ModelResponse | null;
+  presetSpec(id: string): ModelResponse;
+  parseHfConfig(text: string): ModelResponse;
+  modelBreakdown(query: Query): ModelResponse;
+  /** Null while the core lacks the planner. */
+  plan: ((query: Query) => PlanResponse) | null;
 }
 
 function parseJson<T>(text: string, source: string): T {
@@ -43,26 +54,18 @@ function parseJson<T>(text: string, source: string): T {
   }
 }
 
-// A core built without the model functions still loads, with no presets.
-function hasFunction(module: GpuplanModule, name: keyof GpuplanModule): boolean {
-  return typeof (module as unknown as Record<string, unknown>)[name] === 'function';
-}
-
 /** Wraps an instantiated module, parsing its fields, GPUs and presets once. */
 export function wrapModule(module: GpuplanModule): Core {
-  const fields = parseJson<FieldSpec[]>(module.fields(), 'fields()');
-  const gpus = parseJson<GpuSpec[]>(module.gpus(), 'gpus()');
-  const presets = hasFunction(module, 'listPresets')
-    ? parseJson<PresetSummary[]>(module.listPresets(), 'listPresets()')
-    : [];
-
+  const plan = module.plan;
   return {
-    fields,
-    gpus,
-    presets,
-    estimate: (query) => parseJson<EstimateResponse>(module.estimate(JSON.stringify(query)), 'estimate()'),
-    presetSpec: (id) =>
-      hasFunction(module, 'presetSpec') ? parseJson<ModelResponse>(module.presetSpec(id), 'presetSpec()') : null,
+    fields: parseJson<FieldSpec[]>(module.fields(), 'fields()'),
+    gpus: parseJson<GpuSpec[]>(module.gpus(), 'gpus()'),
+    presets: parseJson<PresetSummary[]>(module.listPresets(), 'listPresets()'),
+    estimate: (query) => parseJson(module.estimate(JSON.stringify(query)), 'estimate()'),
+    presetSpec: (id) => parseJson(module.presetSpec(id), 'presetSpec()'),
+    parseHfConfig: (text) => parseJson(module.parseHfConfig(text), 'parseHfConfig()'),
+    modelBreakdown: (query) => parseJson(module.modelBreakdown(JSON.stringify(query)), 'modelBreakdown()'),
+    plan: typeof plan === 'function' ? (query) => parseJson(plan.call(module, JSON.stringify(query)), 'plan()') : null,
   };
 }
 

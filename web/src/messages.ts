@@ -16,8 +16,14 @@ export function fieldHelp(lang: Lang, name: string): string | null {
   return lookup(lang, `field.${name}.help`);
 }
 
-export function choiceLabel(lang: Lang, choice: string): string {
-  return lookup(lang, `choice.${choice}`) ?? choice;
+/** Label of a choice: choice.<field>.<value> where two fields share a value name (full, off), else choice.<value>. */
+export function choiceLabel(lang: Lang, choice: string, field = ''): string {
+  return lookup(lang, `choice.${field}.${choice}`) ?? lookup(lang, `choice.${choice}`) ?? choice;
+}
+
+/** Label of a memory or parameter term: term.<key>, else the key itself (tensor names such as qkv_input). */
+export function termLabel(lang: Lang, key: string): string {
+  return lookup(lang, `term.${key}`) ?? key;
 }
 
 function describeAccepted(error: FieldError, field: FieldSpec | undefined, lang: Lang, t: Translate): string {

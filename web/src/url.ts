@@ -1,37 +1,51 @@
 // The page's state in the URL query. Keys are the core's field names (the
-// same spelling as the C++ fields and CLI flags) plus the page's own `lang`.
-// Reading only sorts keys, and the core validates values (see resolveUrlValues).
+// same spelling as the C++ fields and CLI flags), `model`, and the page's own
+// keys: `lang`, `theme` and, on embed.html, `view`. Reading only sorts keys,
+// and the core validates values (see resolveUrlValues).
+import { MODEL_KEY } from './calculator';
 import type { Core, FieldError, FieldSpec, Query } from './core';
 import { LANGS, type Lang } from './i18n';
 
-/** Keys that the page reads itself and never sends to the core. */
-export const PAGE_KEYS = ['lang'] as const;
+export const THEMES = ['light', 'dark'] as const;
+export type Theme = (typeof THEMES)[number];
+export const VIEWS = ['form', 'result'] as const;
+export type View = (typeof VIEWS)[number];
+
+/** Keys that the page reads itself and never sends to the core, with their accepted values. */
+export const PAGE_KEYS: Record<string, readonly string[]> = { lang: LANGS, theme: THEMES, view: VIEWS };
+
+export interface PageOptions {
+  lang: Lang | null;
+  theme: Theme | null;
+  view: View | null;
+}
 
 export interface UrlState {
-  /** Values of known fields, as written in the URL. */
+  /** Values of known fields and of `model`, as written in the URL. */
   values: Query;
-  /** The `lang` key when it names a supported language. */
-  lang: Lang | null;
-  /** A `lang` value that names no supported language. */
-  invalidLang: string | null;
+  page: PageOptions;
+  /** Page keys whose value is not accepted, with that value, for example {theme: "blue"}. */
+  invalidPage: Record<string, string>;
   /** Keys that are neither fields nor page keys, in URL order. */
   unknownKeys: string[];
 }
 
-/** Sorts the query's keys into field values, the page's language and unknown keys. The first of repeated keys wins. */
+/** Sorts the query's keys into field values, page options and unknown keys. The first of repeated keys wins. */
 export function readQuery(search: string, fields: readonly FieldSpec[]): UrlState {
   const fieldNames = new Set(fields.map((field) => field.name));
-  const state: UrlState = { values: {}, lang: null, invalidLang: null, unknownKeys: [] };
+  fieldNames.add(MODEL_KEY);
+  const state: UrlState = { values: {}, page: { lang: null, theme: null, view: null }, invalidPage: {}, unknownKeys: [] };
   const seen = new Set<string>();
 
   for (const [key, value] of new URLSearchParams(search)) {
     if (seen.has(key)) continue;
     seen.add(key);
 
-    if (key === 'lang') {
-      const lang = LANGS.find((candidate) => candidate.toLowerCase() === value.trim().toLowerCase());
-      if (lang) state.lang = lang;
-      else state.invalidLang = value;
+    const accepted = PAGE_KEYS[key];
+    if (accepted) {
+      const match = accepted.find((candidate) => candidate.toLowerCase() === value.trim().toLowerCase());
+      if (match) (state.page as unknown as Record<string, string>)[key] = match;
+      else state.invalidPage[key] = value;
     } else if (fieldNames.has(key)) {
       state.values[key] = value;
     } else {
@@ -42,17 +56,21 @@ export function readQuery(search: string, fields: readonly FieldSpec[]): UrlStat
 }
 
 /**
- * Writes the query for the given field values in the core's field order, then
- * `lang` when the user chose a language. Callers pass only values that differ
- * from what the core derives (see minimalValues). Returns "" when there is nothing to write.
+ * Writes the query for the given values: `model` first, then fields in the
+ * core's order, then the page options that are set. Callers pass only values
+ * that differ from what the core derives (see minimalValues). Returns "" when
+ * there is nothing to write.
  */
-export function writeQuery(values: Query, fields: readonly FieldSpec[], lang: Lang | null): string {
+export function writeQuery(values: Query, fields: readonly FieldSpec[], page: Partial<PageOptions> = {}): string {
   const params = new URLSearchParams();
-  for (const field of fields) {
-    const value = values[field.name];
-    if (value !== undefined && value !== '') params.set(field.name, value);
+  for (const name of [MODEL_KEY, ...fields.map((field) => field.name)]) {
+    const value = values[name];
+    if (value !== undefined && value !== '') params.set(name, value);
   }
-  if (lang) params.set('lang', lang);
+  for (const key of Object.keys(PAGE_KEYS) as (keyof PageOptions)[]) {
+    const value = page[key];
+    if (value) params.set(key, value);
+  }
   const query = params.toString();
   return query ? `?${query}` : '';
 }
@@ -79,6 +97,12 @@ export function resolveUrlValues(core: Core, values: Query): ResolvedUrlValues {
     if (response.ok) break;
 
     const fromUrl = response.errors.filter((error) => Object.prototype.hasOwnProperty.call(applied, error.field));
+    if (fromUrl.length === 0 && applied[MODEL_KEY] !== undefined) {
+      // A custom model that lacks required fields: report them and fall back to the default preset.
+      for (const error of response.errors) rejected[error.field] ??= error;
+      delete applied[MODEL_KEY];
+      continue;
+    }
     // An error on a field that the URL did not set comes from the defaults, and dropping URL values cannot fix it.
     if (fromUrl.length === 0) break;
     for (const error of fromUrl) {

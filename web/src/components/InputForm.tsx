@@ -1,152 +1,99 @@
-import type { FieldError, FieldSpec, GpuSpec, PresetSummary, Query } from '../core';
+import { CUSTOM_MODEL, MODEL_KEY, dataParallelSize, globalBatch } from '../calculator';
+import type { FieldError, FieldSpec, GpuSpec, ModelResponse, PresetSummary, Query } from '../core';
+import { ARCHITECTURE_FIELDS, FORM_GROUPS, fieldApplies } from '../form-layout';
+import { formatSignificant } from '../format';
 import { useI18n } from '../i18n/context';
-import { lookup, type Lang } from '../i18n';
-import { choiceLabel, describeFieldError, fieldHelp, fieldLabel } from '../messages';
+import { Field } from './Field';
+import { ModelPicker } from './ModelPicker';
 
-interface InputFormProps {
+export interface InputFormProps {
   fields: readonly FieldSpec[];
   gpus: readonly GpuSpec[];
   presets: readonly PresetSummary[];
   texts: Query;
   errors: Record<string, FieldError>;
-  onEdit: (name: string, text: string) => void;
+  /** The last accepted input, for the global batch line. */
+  input: Query | null;
+  /** The model's parameter count, shown in the empty params field. */
+  modelParams: number | null;
+  /** Fields to show; all when absent (embed.html shows a few). */
+  only?: ReadonlySet<string>;
+  onEdit: (name: string, text: string, commit: boolean) => void;
+  onChooseModel: (id: string) => void;
+  parseConfig: (text: string) => ModelResponse;
+  onConfig: (response: ModelResponse) => void;
 }
 
-/** Groups fields in the core's order, keeping the order in which groups first appear. */
-function groupFields(fields: readonly FieldSpec[]): [string, FieldSpec[]][] {
-  const groups = new Map<string, FieldSpec[]>();
-  for (const field of fields) {
-    const list = groups.get(field.group) ?? [];
-    list.push(field);
-    groups.set(field.group, list);
-  }
-  return [...groups];
-}
+/** The calculator's inputs, grouped as a practitioner decides them. */
+export function InputForm(props: InputFormProps) {
+  const { fields, gpus, texts, errors, input, only } = props;
+  const { t, locale } = useI18n();
+  const byName = new Map(fields.map((field) => [field.name, field]));
+  const gpu = gpus.find((spec) => spec.id === texts['gpu']);
+  const placeholders: Query = {
+    params: props.modelParams ? String(props.modelParams) : '',
+    gpu_memory_gb: gpu ? formatSignificant(gpu.visible_memory_bytes / 1e9, 'en-US', 4) : '',
+    gpu_bandwidth_tbps: gpu ? String(gpu.memory_bandwidth_bytes_per_s / 1e12) : '',
+  };
 
-export function InputForm({ fields, gpus, presets, texts, errors, onEdit }: InputFormProps) {
-  const { lang } = useI18n();
+  const renderField = (name: string) => {
+    const field = byName.get(name);
+    if (!field || !fieldApplies(name, texts) || (only && !only.has(name))) return null;
+    return <Field key={name} field={field} gpus={gpus} text={texts[name] ?? ''} error={errors[name]} placeholder={placeholders[name] || undefined} onEdit={props.onEdit} />;
+  };
+  // A folded part opens by itself when it contains an error, so the message is never hidden.
+  const advanced = (names: readonly string[], summary: string, open = false, note?: string) => {
+    const rendered = names.map(renderField).filter(Boolean);
+    if (rendered.length === 0) return null;
+    const hasError = names.some((name) => errors[name]);
+    return (
+      <details class="advanced" open={open || hasError || undefined}>
+        <summary>{summary}</summary>
+        {note && <p class="help">{note}</p>}
+        {rendered}
+      </details>
+    );
+  };
+
+  const custom = texts[MODEL_KEY] === CUSTOM_MODEL;
   return (
-    <form class="inputs" onSubmit={(event) => event.preventDefault()} novalidate>
-      {groupFields(fields).map(([group, members]) => (
-        <fieldset key={group}>
-          <legend>{lookup(lang, `group.${group}`) ?? group}</legend>
-          {members.map((field) => (
-            <Field
-              key={field.name}
-              field={field}
-              gpus={gpus}
-              presets={presets}
-              text={texts[field.name] ?? ''}
-              error={errors[field.name]}
-              onEdit={onEdit}
-            />
-          ))}
+    <form class="inputs" onSubmit={(event) => event.preventDefault()} novalidate aria-label={t('app.calculator')}>
+      {(!only || only.has(MODEL_KEY)) && (
+        <fieldset>
+          <legend>{t('group.model')}</legend>
+          <ModelPicker
+            presets={props.presets}
+            model={texts[MODEL_KEY] ?? ''}
+            error={errors[MODEL_KEY]}
+            onChoose={props.onChooseModel}
+            parseConfig={props.parseConfig}
+            onConfig={props.onConfig}
+          />
+          {!only && advanced([...ARCHITECTURE_FIELDS, 'params'], t('group.architecture'), custom, custom ? undefined : t('group.architecture_note'))}
         </fieldset>
-      ))}
+      )}
+      {FORM_GROUPS.map((group) => {
+        const main = group.main.map(renderField).filter(Boolean);
+        if (main.length === 0) return null;
+        return (
+          <fieldset key={group.id}>
+            <legend>{t(`group.${group.id}` as 'group.model')}</legend>
+            {main}
+            {group.id === 'batch' && input && (
+              <p class="derived" data-testid="global-batch">
+                {t('batch.global', {
+                  global: formatSignificant(globalBatch(input), locale, 6),
+                  micro: input['micro_batch'] ?? '',
+                  accum: input['grad_accum'] ?? '',
+                  dp: dataParallelSize(input),
+                  tokens: formatSignificant(globalBatch(input) * Number(input['seq_len']), locale, 6),
+                })}
+              </p>
+            )}
+            {!only && advanced(group.advanced, t('group.advanced'))}
+          </fieldset>
+        );
+      })}
     </form>
-  );
-}
-
-interface FieldProps {
-  field: FieldSpec;
-  gpus: readonly GpuSpec[];
-  presets: readonly PresetSummary[];
-  text: string;
-  error: FieldError | undefined;
-  onEdit: (name: string, text: string) => void;
-}
-
-function optionLabel(
-  field: FieldSpec,
-  choice: string,
-  gpus: readonly GpuSpec[],
-  presets: readonly PresetSummary[],
-  lang: Lang,
-): string {
-  if (field.name === 'gpu') return gpus.find((gpu) => gpu.id === choice)?.name ?? choice;
-  if (field.name === 'model') return presets.find((preset) => preset.id === choice)?.name ?? choiceLabel(lang, choice);
-  return choiceLabel(lang, choice);
-}
-
-const INPUT_MODES: Partial<Record<FieldSpec['kind'], 'numeric' | 'decimal'>> = { integer: 'numeric', number: 'decimal' };
-
-function Field({ field, gpus, presets, text, error, onEdit }: FieldProps) {
-  const { lang, t } = useI18n();
-  const id = `field-${field.name}`;
-  const helpId = `${id}-help`;
-  const errorId = `${id}-error`;
-  const help = fieldHelp(lang, field.name);
-  const unit = field.unit ? (lookup(lang, `unit.${field.unit}`) ?? field.unit) : '';
-  const describedBy = [help ? helpId : '', error ? errorId : ''].filter(Boolean).join(' ') || undefined;
-
-  let control;
-  if (field.kind === 'choice') {
-    const choices = field.choices ?? [];
-    // A value that is not a choice (from the URL) stays selectable, so the form shows what was rejected.
-    const options = choices.includes(text) || text === '' ? choices : [text, ...choices];
-    control = (
-      <select
-        id={id}
-        name={field.name}
-        value={text}
-        aria-describedby={describedBy}
-        aria-invalid={error ? 'true' : undefined}
-        onChange={(event) => onEdit(field.name, event.currentTarget.value)}
-      >
-        {options.map((choice) => (
-          <option key={choice} value={choice}>
-            {optionLabel(field, choice, gpus, presets, lang)}
-          </option>
-        ))}
-      </select>
-    );
-  } else if (field.kind === 'boolean') {
-    control = (
-      <input
-        id={id}
-        name={field.name}
-        type="checkbox"
-        checked={text === 'true'}
-        aria-describedby={describedBy}
-        aria-invalid={error ? 'true' : undefined}
-        onChange={(event) => onEdit(field.name, event.currentTarget.checked ? 'true' : 'false')}
-      />
-    );
-  } else {
-    // A text input, because a type="number" input reads "abc" as "" and the core could not name the bad text.
-    control = (
-      <input
-        id={id}
-        name={field.name}
-        type="text"
-        inputMode={INPUT_MODES[field.kind] ?? 'text'}
-        autoComplete="off"
-        spellcheck={false}
-        value={text}
-        aria-describedby={describedBy}
-        aria-invalid={error ? 'true' : undefined}
-        onInput={(event) => onEdit(field.name, event.currentTarget.value)}
-      />
-    );
-  }
-
-  return (
-    <div class={error ? 'field invalid' : 'field'}>
-      <label for={id}>{fieldLabel(lang, field.name)}</label>
-      <div class="control">
-        {control}
-        {unit && <span class="unit">{unit}</span>}
-      </div>
-      {help && (
-        <p class="help" id={helpId}>
-          {help}
-        </p>
-      )}
-      {error && (
-        <p class="error" id={errorId} role="alert">
-          {describeFieldError(error, field, lang, t)}
-        </p>
-      )}
-    </div>
   );
 }

@@ -1,11 +1,16 @@
-import type { GpuSpec, GuideResult } from '../core';
-import { formatBytes, formatFlopRate, formatFlops, formatGiB, formatSeconds, joinQuantity, type Quantity } from '../format';
+import type { EstimateResponse, GpuSpec, ModelResponse, Query } from '../core';
+import { formatBytes, formatFlopRate, formatFlops, formatSeconds, formatSignificant, joinQuantity, type Quantity } from '../format';
 import { lookup } from '../i18n';
 import { useI18n } from '../i18n/context';
-import { MemoryChart, TERM_COLORS } from './MemoryChart';
+import { termLabel } from '../messages';
+import type { Fix } from '../suggest';
+import type { Sweep } from '../sweep';
+import { MemoryBar, TERM_COLORS } from './MemoryBar';
+import { SweepChart } from './SweepChart';
+import { TermTable, Value } from './TermTable';
 
-interface ResultsProps {
-  guide: GuideResult;
+export interface ResultsProps {
+  response: EstimateResponse;
   gpu: GpuSpec | undefined;
   /**
    * Why the estimate differs from the form: 'edited' when the form has errors
@@ -13,25 +18,18 @@ interface ResultsProps {
    * replaced by defaults, null when it matches the form.
    */
   stale: 'edited' | 'url' | null;
+  /** Null while they are computed. */
+  fixes: Fix[] | null;
+  sweeps: Sweep[] | null;
+  breakdown: ModelResponse | null;
+  /** 'full' on index.html; 'compact' shows the verdict and the memory bar only. */
+  detail: 'full' | 'compact';
+  onApplyFix: (changes: Query) => void;
 }
 
-function Value({ quantity, testId }: { quantity: Quantity; testId: string }) {
-  return (
-    <td class="num" data-testid={testId}>
-      {quantity.number}
-      {quantity.unit && <span class="unit"> {quantity.unit}</span>}
-    </td>
-  );
-}
-
-export function Results({ guide, gpu, stale }: ResultsProps) {
-  const { lang, t, locale } = useI18n();
-  const gpuName = gpu?.name ?? '';
-  const total = formatBytes(guide.memory_total_bytes, locale);
-  const capacity = formatBytes(guide.gpu_memory_bytes, locale);
-  const capacityText = `${joinQuantity(capacity)} (${joinQuantity(formatGiB(guide.gpu_memory_bytes, locale))})`;
-  const fits = guide.memory_total_bytes <= guide.gpu_memory_bytes;
-  const timeUnits = {
+function useUnits() {
+  const { t } = useI18n();
+  return {
     microsecond: t('unit.microsecond'),
     millisecond: t('unit.millisecond'),
     second: t('unit.second'),
@@ -39,99 +37,378 @@ export function Results({ guide, gpu, stale }: ResultsProps) {
     hour: t('unit.hour'),
     day: t('unit.day'),
   };
-  const memoryTerms = guide.memory.children ?? [];
+}
+
+export function Results(props: ResultsProps) {
+  const { response, gpu, stale, detail } = props;
+  const { t, locale } = useI18n();
+  const gpuName = gpu?.name ?? '';
+  const bytes = (value: number): Quantity => formatBytes(value, locale);
+  const detailed = response.detailed;
 
   return (
-    <section class={stale ? 'results stale' : 'results'} aria-labelledby="results-heading" aria-live="polite">
+    <section class={stale ? 'results stale' : 'results'} aria-labelledby="results-heading" id="results">
       <h2 id="results-heading">{t('result.heading')}</h2>
       {stale && <p class="notice">{t(stale === 'url' ? 'result.url_defaults' : 'result.stale')}</p>}
+      <Verdict response={response} gpuName={gpuName} />
+      {detailed && !detailed.fits && <Fixes fixes={props.fixes} onApply={props.onApplyFix} />}
 
-      <div class="verdict">
-        <p class={fits ? 'fits' : 'no-fit'} data-testid="verdict">
-          {t(fits ? 'result.fits' : 'result.does_not_fit', {
-            total: joinQuantity(total),
-            gpu: gpuName,
-            capacity: capacityText,
-          })}
-        </p>
-        <p class="step">
-          <span>{t('result.step_time')}</span>{' '}
-          <strong data-testid="step-time">{joinQuantity(formatSeconds(guide.step_time_s, locale, timeUnits))}</strong>
-          <br />
-          <small>
-            {t('result.step_time_note', {
-              flops: joinQuantity(formatFlops(guide.flops_total, locale)),
-              peak: joinQuantity(formatFlopRate(guide.gpu_peak_flops, locale)),
-            })}
-          </small>
-        </p>
-      </div>
+      {detailed && (
+        <section aria-labelledby="memory-heading">
+          <h3 id="memory-heading">{t('memory.heading')}</h3>
+          <MemoryBar peak={detailed.peak} usableBytes={detailed.gpu_usable_bytes} gpuName={gpuName} />
+          {detail === 'full' && (
+            <div class="memory-detail">
+              <TermTable
+                root={detailed.peak}
+                format={bytes}
+                colors={TERM_COLORS}
+                caption={t('memory.heading')}
+                nameHeading={t('memory.term')}
+                valueHeading={t('memory.bytes')}
+                testId="memory"
+              />
+              <MemoryFacts response={response} />
+            </div>
+          )}
+        </section>
+      )}
 
-      <h3>{t('result.flops_heading')}</h3>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{t('result.term')}</th>
-            <th scope="col" class="num">{t('result.value')}</th>
-          </tr>
-        </thead>
+      {detail === 'full' && (
+        <>
+          {(response.time || response.time_unavailable) && <TimeCost response={response} />}
+          {detailed && <Sweeps sweeps={props.sweeps} gpuName={gpuName} />}
+          <GuideComparison response={response} gpuName={gpuName} />
+          {response.constants.length > 0 && <Assumptions response={response} />}
+          {props.breakdown?.ok && props.breakdown.breakdown && (
+            <section aria-labelledby="breakdown-heading">
+              <h3 id="breakdown-heading">{t('breakdown.heading', { model: String(response.model?.spec['name'] ?? '') })}</h3>
+              <TermTable
+                root={props.breakdown.breakdown}
+                format={(value) => ({ number: formatSignificant(value, locale, 6), unit: '' })}
+                caption={t('breakdown.heading', { model: String(response.model?.spec['name'] ?? '') })}
+                nameHeading={t('breakdown.part')}
+                valueHeading={t('breakdown.params')}
+                testId="breakdown"
+              />
+            </section>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
+function Verdict({ response, gpuName }: { response: EstimateResponse; gpuName: string }) {
+  const { t, locale } = useI18n();
+  const text = (value: number) => joinQuantity(formatBytes(value, locale));
+  const detailed = response.detailed;
+  const guide = response.guide;
+  const numGpus = Number(response.input['num_gpus'] ?? 1);
+
+  let verdict: string;
+  let fits: boolean;
+  if (detailed) {
+    fits = detailed.fits;
+    verdict = t(fits ? 'result.fits' : 'result.does_not_fit', {
+      gpu: gpuName,
+      peak: text(detailed.nvidia_smi_bytes),
+      usable: text(detailed.gpu_usable_bytes),
+      headroom: text(detailed.headroom_bytes),
+      shortfall: text(-detailed.headroom_bytes),
+    });
+  } else {
+    fits = !!guide && guide.memory_total_bytes <= guide.gpu_memory_bytes;
+    verdict = guide
+      ? t(fits ? 'result.guide_fits' : 'result.guide_does_not_fit', { total: text(guide.memory_total_bytes), gpu: gpuName, capacity: text(guide.gpu_memory_bytes) })
+      : '';
+  }
+  return (
+    <div class={`verdict ${fits ? 'fits' : 'no-fit'}`} aria-live="polite" aria-atomic="true">
+      <p data-testid="verdict">
+        <span class="verdict-mark" aria-hidden="true">{fits ? '✓' : '✗'}</span> {verdict}
+      </p>
+      {detailed && <p class="muted">{t('result.per_gpu', { count: numGpus })}</p>}
+      {detailed && detailed.host_memory_bytes > 0 && <p class="muted">{t('result.host', { bytes: text(detailed.host_memory_bytes) })}</p>}
+      {!detailed && response.detailed_unavailable && <p class="notice">{t('result.detailed_unavailable', { reason: response.detailed_unavailable })}</p>}
+    </div>
+  );
+}
+
+function Fixes({ fixes, onApply }: { fixes: Fix[] | null; onApply: (changes: Query) => void }) {
+  const { t, locale } = useI18n();
+  if (fixes === null) return null;
+  const text = (value: number) => joinQuantity(formatBytes(value, locale));
+  return (
+    <section class="fixes" aria-labelledby="fixes-heading">
+      <h3 id="fixes-heading">{t('fix.heading')}</h3>
+      {fixes.length === 0 && <p>{t('fix.none')}</p>}
+      <ol>
+        {fixes.map((fix) => (
+          <li key={fix.kinds.join('+')} data-testid={`fix-${fix.kinds.join('+')}`}>
+            <span>
+              {fix.kinds
+                .map((kind) => t(`fix.${kind}`, { micro: fix.changes['micro_batch'] ?? '', accum: fix.changes['grad_accum'] ?? '', count: fix.changes['num_gpus'] ?? '' }))
+                .join(t('fix.and'))}
+              <small>
+                {' — '}
+                {t('fix.result', { peak: text(fix.response.detailed!.nvidia_smi_bytes), headroom: text(fix.response.detailed!.headroom_bytes) })}
+              </small>
+            </span>
+            <button type="button" onClick={() => onApply(fix.changes)}>
+              {t('fix.apply')}
+            </button>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+function MemoryFacts({ response }: { response: EstimateResponse }) {
+  const { lang, t, locale } = useI18n();
+  const detailed = response.detailed!;
+  const bytes = (value: number) => formatBytes(value, locale);
+  const count = (value: number) => ({ number: value > 0 ? formatSignificant(value, locale, 8) : t('memory.none_fits'), unit: '' });
+  return (
+    <table class="facts">
+      <caption class="visually-hidden">{t('memory.views')}</caption>
+      <tbody>
+        <tr>
+          <th scope="row">{t('memory.peak_phase')}</th>
+          <td class="num" data-testid="peak-phase">
+            {lookup(lang, `phase.${detailed.peak_phase}`) ?? detailed.peak_phase}
+          </td>
+        </tr>
+        <tr>
+          <th scope="row">{t('memory.allocated')}</th>
+          <Value quantity={bytes(detailed.peak_allocated_bytes)} testId="allocated" />
+        </tr>
+        <tr>
+          <th scope="row">{t('memory.reserved')}</th>
+          <Value quantity={bytes(detailed.peak_reserved_bytes)} testId="reserved" />
+        </tr>
+        <tr class="sum">
+          <th scope="row">{t('memory.nvidia_smi')}</th>
+          <Value quantity={bytes(detailed.nvidia_smi_bytes)} testId="nvidia-smi" />
+        </tr>
+        <tr>
+          <th scope="row">{t('memory.max_micro_batch')}</th>
+          <Value quantity={count(detailed.max_micro_batch)} testId="max-micro-batch" />
+        </tr>
+        <tr>
+          <th scope="row">{t('memory.max_seq_len')}</th>
+          <Value quantity={count(detailed.max_seq_len)} testId="max-seq-len" />
+        </tr>
+        <tr>
+          <th scope="row">{t('memory.trainable')}</th>
+          <Value quantity={{ number: formatSignificant(detailed.trainable_params, locale, 6), unit: '' }} testId="trainable" />
+        </tr>
+        <tr>
+          <th scope="row">{t('memory.frozen')}</th>
+          <Value quantity={{ number: formatSignificant(detailed.frozen_params, locale, 6), unit: '' }} />
+        </tr>
+      </tbody>
+      <tfoot>
+        <tr>
+          <td colSpan={2} class="muted">
+            {t('memory.units_note')}
+          </td>
+        </tr>
+      </tfoot>
+    </table>
+  );
+}
+
+function Sweeps({ sweeps, gpuName }: { sweeps: Sweep[] | null; gpuName: string }) {
+  const { t } = useI18n();
+  return (
+    <section aria-labelledby="sweep-heading">
+      <h3 id="sweep-heading">{t('sweep.heading')}</h3>
+      {sweeps === null ? (
+        <p class="muted">{t('sweep.computing')}</p>
+      ) : (
+        <div class="sweeps">
+          {sweeps.map((sweep) => (
+            <SweepChart
+              key={sweep.field}
+              sweep={sweep}
+              gpuName={gpuName}
+              title={t(sweep.field === 'micro_batch' ? 'sweep.micro_batch' : 'sweep.seq_len')}
+              xLabel={t(sweep.field === 'micro_batch' ? 'sweep.x_micro_batch' : 'sweep.x_seq_len')}
+            />
+          ))}
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** Time per step from the core's compute model, and the run's total time and cost once the dataset size is given. */
+function TimeCost({ response }: { response: EstimateResponse }) {
+  const { lang, t, locale } = useI18n();
+  const units = useUnits();
+  const time = response.time;
+  const run = response.run ?? {};
+  const seconds = (value: number | undefined) => formatSeconds(value ?? NaN, locale, units);
+  const plain = (value: number | undefined, digits = 3) => ({ number: formatSignificant(value ?? NaN, locale, digits), unit: '' });
+  const rows: [string, Quantity, string][] = time
+    ? [
+        [t('time.flops'), formatFlops(time.model_flops, locale), 'model-flops'],
+        [t('time.step_time'), seconds(time.step_time_s), 'time-step'],
+        [t('time.tokens_per_s'), plain(time.tokens_per_s), 'tokens-per-s'],
+        [t('time.mfu'), { number: `${formatSignificant(100 * time.mfu, locale, 3)}%`, unit: '' }, 'mfu'],
+        [t('time.bound'), { number: termLabel(lang, time.bound), unit: '' }, 'bound'],
+      ]
+    : [];
+  if (run.wall_time_s !== undefined) {
+    rows.push(
+      [t('time.optimizer_steps'), plain(run.optimizer_steps, 8), 'optimizer-steps'],
+      [t('time.total'), seconds(run.wall_time_s), 'total-time'],
+      [t('time.gpu_hours'), plain(run.gpu_hours), 'gpu-hours'],
+      [t('time.cost'), run.cost_usd == null ? { number: t('time.no_price'), unit: '' } : { number: `$${formatSignificant(run.cost_usd, locale, 4)}`, unit: '' }, 'cost'],
+    );
+  }
+  return (
+    <section aria-labelledby="time-heading">
+      <h3 id="time-heading">{t('time.heading')}</h3>
+      {!time && <p class="notice">{t('time.unavailable', { reason: response.time_unavailable })}</p>}
+      <table class="facts">
         <tbody>
-          <tr>
-            <th scope="row">{t('result.flops_forward')}</th>
-            <Value quantity={formatFlops(guide.flops_forward, locale)} testId="flops-forward" />
-          </tr>
-          <tr>
-            <th scope="row">{t('result.flops_backward')}</th>
-            <Value quantity={formatFlops(guide.flops_backward, locale)} testId="flops-backward" />
-          </tr>
-          <tr class="sum">
-            <th scope="row">{t('result.flops_forward_backward')}</th>
-            <Value quantity={formatFlops(guide.flops_forward_backward, locale)} testId="flops-forward-backward" />
-          </tr>
-          <tr>
-            <th scope="row">{t('result.flops_optimizer')}</th>
-            <Value quantity={formatFlops(guide.flops_optimizer, locale)} testId="flops-optimizer" />
-          </tr>
-          <tr class="sum">
-            <th scope="row">{t('result.flops_total')}</th>
-            <Value quantity={formatFlops(guide.flops_total, locale)} testId="flops-total" />
-          </tr>
-        </tbody>
-      </table>
-      <p class="note">{t('result.flops_optimizer_note')}</p>
-
-      <h3>{t('result.memory_heading')}</h3>
-      <MemoryChart terms={memoryTerms} capacityBytes={guide.gpu_memory_bytes} gpuName={gpuName} />
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{t('result.term')}</th>
-            <th scope="col" class="num">{t('result.value')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {memoryTerms.map((term, index) => (
-            <tr key={term.key}>
-              <th scope="row">
-                <span class="swatch" style={{ background: TERM_COLORS[index % TERM_COLORS.length] }} aria-hidden="true" />
-                {lookup(lang, `result.memory_${term.key}`) ?? term.key}
-              </th>
-              <Value quantity={formatBytes(term.value, locale)} testId={`memory-${term.key}`} />
+          {rows.map(([label, quantity, testId]) => (
+            <tr key={testId}>
+              <th scope="row">{label}</th>
+              <Value quantity={quantity} testId={testId} />
             </tr>
           ))}
-          <tr class="sum">
-            <th scope="row">{t('result.memory_total')}</th>
-            <Value quantity={total} testId="memory-total" />
+        </tbody>
+      </table>
+      {run.wall_time_s === undefined && <p class="note">{t('time.run_needed')}</p>}
+      {run.price_per_gpu_hour != null && (
+        <p class="note">{t('time.price', { price: `$${formatSignificant(run.price_per_gpu_hour, locale, 4)}`, source: run.price_note || run.price_source || '' })}</p>
+      )}
+    </section>
+  );
+}
+
+function GuideComparison({ response, gpuName }: { response: EstimateResponse; gpuName: string }) {
+  const { lang, t, locale } = useI18n();
+  const units = useUnits();
+  const guide = response.guide;
+  if (!guide) return null;
+  const bytes = (value: number) => formatBytes(value, locale);
+  const flops = (value: number) => formatFlops(value, locale);
+  const memory = guide.memory.children ?? [];
+  return (
+    <section aria-labelledby="guide-heading">
+      <h3 id="guide-heading">{t('guide.heading')}</h3>
+      <p class="note">{t('guide.explain')}</p>
+      <div class="two-tables">
+        <table>
+          <caption>{t('guide.total')}</caption>
+          <tbody>
+            {memory.map((term) => (
+              <tr key={term.key}>
+                <th scope="row">{lookup(lang, `guide.memory_${term.key}`) ?? term.key}</th>
+                <Value quantity={bytes(term.value)} testId={`guide-${term.key}`} />
+              </tr>
+            ))}
+            <tr class="sum">
+              <th scope="row">{t('guide.total')}</th>
+              <Value quantity={bytes(guide.memory_total_bytes)} testId="guide-total" />
+            </tr>
+            {response.detailed && (
+              <tr>
+                <th scope="row">{t('guide.detailed_total')}</th>
+                <Value quantity={bytes(response.detailed.nvidia_smi_bytes)} />
+              </tr>
+            )}
+          </tbody>
+        </table>
+        {response.guide_gaps.length > 0 && (
+          <table data-testid="guide-gaps">
+            <caption>{t('guide.gaps')}</caption>
+            <tbody>
+              {response.guide_gaps.map((gap) => (
+                <tr key={gap.key}>
+                  <th scope="row">{termLabel(lang, gap.key)}</th>
+                  <Value quantity={bytes(gap.bytes)} testId={`gap-${gap.key}`} />
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+      <table>
+        <caption>{t('guide.flops_heading')}</caption>
+        <tbody>
+          <tr>
+            <th scope="row">{t('guide.flops_forward')}</th>
+            <Value quantity={flops(guide.flops_forward)} testId="flops-forward" />
           </tr>
           <tr>
-            <th scope="row">{t('result.gpu_memory', { gpu: gpuName })}</th>
-            <td class="num" data-testid="gpu-memory">
-              {capacityText}
+            <th scope="row">{t('guide.flops_backward')}</th>
+            <Value quantity={flops(guide.flops_backward)} testId="flops-backward" />
+          </tr>
+          <tr>
+            <th scope="row">{t('guide.flops_forward_backward')}</th>
+            <Value quantity={flops(guide.flops_forward_backward)} testId="flops-forward-backward" />
+          </tr>
+          <tr>
+            <th scope="row">{t('guide.flops_optimizer')}</th>
+            <Value quantity={flops(guide.flops_optimizer)} testId="flops-optimizer" />
+          </tr>
+          <tr class="sum">
+            <th scope="row">{t('guide.flops_total')}</th>
+            <Value quantity={flops(guide.flops_total)} testId="flops-total" />
+          </tr>
+          <tr>
+            <th scope="row">{t('guide.step_time')}</th>
+            <td class="num wrap">
+              <strong data-testid="step-time">{joinQuantity(formatSeconds(guide.step_time_s, locale, units))}</strong>{' '}
+              <span class="muted">({joinQuantity(formatFlopRate(guide.gpu_peak_flops, locale))}, {gpuName})</span>
             </td>
           </tr>
         </tbody>
       </table>
-      <p class="note">{t('result.units_note')}</p>
+    </section>
+  );
+}
+
+function Assumptions({ response }: { response: EstimateResponse }) {
+  const { lang, t, locale } = useI18n();
+  return (
+    <section aria-labelledby="assumptions-heading">
+      <details>
+        <summary>
+          <h3 id="assumptions-heading">{t('assumptions.heading')}</h3>
+        </summary>
+        <p class="note">{t('assumptions.intro')}</p>
+        <table class="assumptions" data-testid="assumptions">
+          <thead>
+            <tr>
+              <th scope="col">{t('assumptions.constant')}</th>
+              <th scope="col" class="num">{t('assumptions.value')}</th>
+              <th scope="col">{t('assumptions.source')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {response.constants.map((constant) => (
+              <tr key={constant.key}>
+                <th scope="row">
+                  <code>{constant.key}</code>
+                  <br />
+                  <span class="muted">{lookup(lang, `constant.${constant.key}`) ?? constant.description}</span>
+                </th>
+                <td class="num">
+                  {constant.unit === 'bytes' ? joinQuantity(formatBytes(constant.value, locale)) : `${formatSignificant(constant.value, locale, 6)} ${constant.unit}`}
+                </td>
+                <td class="source">{constant.source}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
     </section>
   );
 }

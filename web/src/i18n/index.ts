@@ -1,11 +1,17 @@
 import { en, type MessageKey, type Messages } from './en';
-import { zhCN } from './zh-CN';
 
 export type Lang = 'en' | 'zh-CN';
 export const LANGS: readonly Lang[] = ['en', 'zh-CN'];
 export const LANG_NAMES: Record<Lang, string> = { en: 'English', 'zh-CN': '简体中文' };
 
-export const catalogs: Record<Lang, Messages> = { en, 'zh-CN': zhCN };
+/** Catalogs loaded so far. English is built in; other languages load on demand (loadCatalog), so English readers never download them. */
+export const catalogs: Partial<Record<Lang, Messages>> = { en };
+
+/** Loads the catalog of `lang` once; callers re-render when it resolves. */
+export async function loadCatalog(lang: Lang): Promise<Messages> {
+  if (!catalogs[lang]) catalogs[lang] = (await import('./zh-CN')).zhCN;
+  return catalogs[lang]!;
+}
 
 export type Params = Record<string, string | number>;
 export type Translate = (key: MessageKey, params?: Params) => string;
@@ -35,14 +41,15 @@ export function interpolate(template: string, params: Params = {}): string {
   );
 }
 
+/** A translator for `lang`, or for English while that catalog has not loaded. */
 export function makeTranslate(lang: Lang): Translate {
-  const messages = catalogs[lang];
+  const messages = catalogs[lang] ?? en;
   return (key, params) => interpolate(messages[key], params);
 }
 
 /** Looks up a key built at run time (for example from a field name) and returns null when the catalog lacks it. */
 export function lookup(lang: Lang, key: string, params?: Params): string | null {
-  const messages: Record<string, string> = catalogs[lang];
+  const messages: Record<string, string> = catalogs[lang] ?? en;
   return Object.prototype.hasOwnProperty.call(messages, key) ? interpolate(messages[key]!, params) : null;
 }
 
