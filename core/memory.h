@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "breakdown.h"
@@ -26,7 +27,7 @@ struct FrameworkConstant {
 
 // The reviewed table of framework constants (CUDA context, allocator overhead, buffers).
 const std::vector<FrameworkConstant>& framework_constants();
-double framework_constant(const std::string& key);
+double framework_constant(std::string_view key);
 
 struct MemoryResult {
   // Per-GPU breakdown at the peak, bytes. Top-level children:
@@ -40,7 +41,7 @@ struct MemoryResult {
   double nvidia_smi_bytes = 0;      // reserved + context: what nvidia-smi shows for the process
 
   double gpu_usable_bytes = 0;      // memory CUDA reports for the GPU
-  bool fits = false;                // nvidia_smi_bytes <= gpu_usable_bytes
+  bool fits = false;                // nvidia_smi_bytes less paged optimizer states <= gpu_usable_bytes
   double headroom_bytes = 0;        // usable - nvidia_smi (negative when it does not fit)
 
   double host_memory_bytes = 0;     // CPU RAM for offloaded states (0 without offload)
@@ -51,6 +52,9 @@ struct MemoryResult {
 };
 
 MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& setup);
+// The same with count_params(model) computed beforehand, for callers that
+// estimate one model many times (the planner, the max-fit searches).
+MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& setup, const ParamCounts& counts);
 
 // Saved activations of one layer (dense or MoE) on this setup, by tensor.
 Term memory_detail_layer_activations(const ModelSpec& model, const TrainingSetup& setup, bool moe_layer);

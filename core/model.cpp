@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "number_text.h"
+
 namespace gpuplan {
 namespace {
 
@@ -186,6 +188,21 @@ void check_moe(const ModelSpec& spec, FieldErrors& errors) {
   }
 }
 
+void check_total_params(const ModelSpec& spec, FieldErrors& errors) {
+  const int64_t total = count_params(spec).total;
+  if (static_cast<double>(total) <= kMaxModelParams) return;
+  const std::string count = format_general(static_cast<double>(total), 3);
+  FieldError error;
+  error.field = "model";
+  error.code = ErrorCode::too_large;
+  error.value = std::to_string(total);
+  error.max = kMaxModelParams;
+  error.message = std::string("model: the architecture has ") + count +
+                  " parameters, over the limit of 1e+13 (10 trillion); reduce layers, hidden, intermediate, "
+                  "experts or vocab";
+  errors.push_back(std::move(error));
+}
+
 }  // namespace
 
 int64_t effective_head_dim(const ModelSpec& spec) {
@@ -299,6 +316,8 @@ FieldErrors validate_model(const ModelSpec& spec) {
   }
   if (spec.attention_type == AttentionKind::mla) check_mla(spec, errors);
   if (spec.experts > 0) check_moe(spec, errors);
+  // count_params is free of overflow only within the ranges above, so the total is checked after them.
+  if (errors.empty()) check_total_params(spec, errors);
   return errors;
 }
 

@@ -83,6 +83,9 @@ inline constexpr int64_t kMaxNormsPerLayer = 8;
 inline constexpr int64_t kMaxExperts = 4096;
 inline constexpr int64_t kMaxSharedExperts = 64;
 inline constexpr int64_t kMaxLatentRank = 65536;
+// Largest total parameter count validate_model accepts: 10 trillion, the same
+// bound as the guide's `params` field and about 15 times DeepSeek-V3 (671B).
+inline constexpr double kMaxModelParams = 1e13;
 }  // namespace model_limits
 
 int64_t effective_head_dim(const ModelSpec& spec);

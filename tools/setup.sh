@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(cmake g++ make emscripten catch2 rapidjson-dev chromium python3 gzip)
+# clang and libclang-rt-14-dev provide libFuzzer for tools/fuzz.sh.
+DEBIAN_PACKAGES=(cmake g++ make emscripten catch2 rapidjson-dev chromium python3 gzip clang libclang-rt-14-dev)
 
 missing=()
 for package in "${DEBIAN_PACKAGES[@]}"; do

@@ -41,7 +41,8 @@ export function readQuery(search: string, fields: readonly FieldSpec[]): UrlStat
     if (seen.has(key)) continue;
     seen.add(key);
 
-    const accepted = PAGE_KEYS[key];
+    // hasOwnProperty: a key such as "constructor" or "__proto__" must not find Object.prototype's members.
+    const accepted = Object.prototype.hasOwnProperty.call(PAGE_KEYS, key) ? PAGE_KEYS[key] : undefined;
     if (accepted) {
       const match = accepted.find((candidate) => candidate.toLowerCase() === value.trim().toLowerCase());
       if (match) (state.page as unknown as Record<string, string>)[key] = match;
@@ -75,6 +76,9 @@ export function writeQuery(values: Query, fields: readonly FieldSpec[], page: Pa
   return query ? `?${query}` : '';
 }
 
+/** Longest URL value passed to the core, in UTF-16 code units. Valid values are far shorter: numbers, ids and LoRA target lists. */
+export const MAX_URL_VALUE_LENGTH = 1000;
+
 export interface ResolvedUrlValues {
   /** The URL values that the core accepted together. */
   applied: Query;
@@ -91,6 +95,19 @@ export interface ResolvedUrlValues {
 export function resolveUrlValues(core: Core, values: Query): ResolvedUrlValues {
   const applied: Query = { ...values };
   const rejected: Record<string, FieldError> = {};
+
+  // The core rejects a query over 1 MiB as a whole, with no field to drop, so overlong values go first.
+  for (const [key, value] of Object.entries(values)) {
+    if (value.length <= MAX_URL_VALUE_LENGTH) continue;
+    rejected[key] = {
+      field: key,
+      code: 'too_large',
+      value: `${value.slice(0, 80)}...`,
+      max: MAX_URL_VALUE_LENGTH,
+      message: `${key}: the value is ${value.length} characters long; the limit is ${MAX_URL_VALUE_LENGTH}`,
+    };
+    delete applied[key];
+  }
 
   for (let attempt = 0; attempt <= Object.keys(values).length; attempt++) {
     const response = core.estimate(applied);
