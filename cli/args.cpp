@@ -69,6 +69,14 @@ std::string format_flops(double flops) {
   return format_significant(flops) + " FLOPs";
 }
 
+std::string format_duration(double seconds) {
+  if (!std::isfinite(seconds)) return "n/a";
+  if (seconds < 60) return format_significant(seconds) + " s";
+  if (seconds < 3600) return format_significant(seconds / 60) + " min";
+  if (seconds < 86400) return format_significant(seconds / 3600) + " h";
+  return format_significant(seconds / 86400) + " days";
+}
+
 std::string format_gigabytes(double bytes) { return format_significant(bytes / 1e9) + " GB"; }
 
 }  // namespace gpuplan::cli

@@ -25,6 +25,9 @@ std::string format_significant(double value, int digits = 3);
 // Formats FLOPs with a unit prefix: "21.3 TFLOPs".
 std::string format_flops(double flops);
 
+// Formats a duration in the largest fitting unit of s, min, h and days: "2.14 s", "3.02 days".
+std::string format_duration(double seconds);
+
 // Formats bytes in decimal gigabytes (10^9), as the guide prints them: "2.6 GB".
 std::string format_gigabytes(double bytes);
 

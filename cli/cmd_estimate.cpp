@@ -18,8 +18,9 @@ std::string gib(double bytes) { return format_significant(bytes / kGiB, 3) + " G
 
 void print_help() {
   std::cout << "usage: gpuplan estimate [--name value ...] [--json]\n\n"
-               "Estimates per-GPU peak memory of a fine-tuning step (detailed method) and the\n"
-               "guide method beside it. Model: --model <preset id> (see gpuplan models) or\n"
+               "Estimates per-GPU peak memory of a fine-tuning step (detailed method), its\n"
+               "step time, and with a dataset the run's wall-clock time, GPU-hours and cost,\n"
+               "and the guide method beside them. Model: --model <preset id> (see gpuplan models) or\n"
                "--model custom with the architecture fields.\n\nsetup flags:\n";
   for (const FieldSpec& spec : setup_fields()) {
     std::cout << "  --" << spec.name;
@@ -39,14 +40,63 @@ void print_help() {
   std::cout << "\n  --json (print JSON instead of a table)\n";
 }
 
-void print_tree(const Term& term, int depth, double total) {
+// Prints a breakdown to depth 3 with each term's share of total; format
+// writes a value in the tree's unit.
+void print_tree(const Term& term, int depth, double total, std::string (*format)(double) = gib) {
   if (term.value <= 0 && depth > 0) return;
   std::string label(static_cast<size_t>(depth) * 2, ' ');
   label += term.key;
   double share = total > 0 ? 100.0 * term.value / total : 0;
-  std::printf("  %-40s %12s %7.1f%%\n", label.c_str(), gib(term.value).c_str(), share);
+  std::printf("  %-40s %12s %7.1f%%\n", label.c_str(), format(term.value).c_str(), share);
   if (depth < 3) {
-    for (const Term& child : term.children) print_tree(child, depth + 1, total);
+    for (const Term& child : term.children) print_tree(child, depth + 1, total, format);
+  }
+}
+
+std::string percent(double fraction) { return format_significant(100 * fraction) + "%"; }
+
+void print_time(const EstimateResponse& response) {
+  if (!response.time) {
+    std::printf("\nTime: not estimated (%s)\n", response.time_unavailable.c_str());
+    return;
+  }
+  const TimeResult& time = *response.time;
+  std::printf("\nTime per optimizer step (bound by %s)\n", bound_name(time.bound));
+  print_tree(time.step, 0, time.step_time_s, format_duration);
+  std::printf("\n  %-40s %12s\n", "model FLOPs per step", format_flops(time.model_flops).c_str());
+  std::printf("  %-40s %12s\n", "hardware FLOPs per step", format_flops(time.hardware_flops).c_str());
+  std::printf("  %-40s %12s\n", "MFU", percent(time.mfu).c_str());
+  std::printf("  %-40s %12s\n", "HFU", percent(time.hfu).c_str());
+  std::printf("  %-40s %12s\n", "tokens/s per GPU", format_significant(time.tokens_per_s_per_gpu, 4).c_str());
+  std::printf("  %-40s %12s\n", "tokens/s, all GPUs", format_significant(time.tokens_per_s, 4).c_str());
+  if (time.mfu_from_user) {
+    std::printf("  %-40s %12s\n", "efficiency: measured MFU given", percent(time.mfu).c_str());
+  } else {
+    std::printf("  %-40s %12s\n", "efficiency: GEMM share of peak", percent(time.gemm_efficiency).c_str());
+  }
+}
+
+void print_run(const EstimateResponse& response) {
+  if (!response.run) {
+    std::printf("\nCost: not estimated (%s)\n", response.run_unavailable.c_str());
+    return;
+  }
+  const RunTotals& run = *response.run;
+  std::printf("\nCost of the run\n");
+  std::printf("  %-40s %12s\n", "epochs", format_significant(response.run_options->dataset.epochs).c_str());
+  std::printf("  %-40s %12.0f\n", "optimizer steps", run.optimizer_steps);
+  std::printf("  %-40s %12.4g\n", "tokens processed", run.processed_tokens);
+  std::printf("  %-40s %12s\n", "padding", percent(run.padding_fraction).c_str());
+  std::printf("  %-40s %12s\n", "wall-clock time", format_duration(run.wall_time_s).c_str());
+  std::printf("  %-40s %12s\n", "GPU-hours", format_significant(run.gpu_hours, 4).c_str());
+  if (run.price_per_gpu_hour && run.cost_usd) {
+    std::printf("  %-40s %12.2f\n", "price per GPU-hour (USD)", *run.price_per_gpu_hour);
+    if (!response.run_options->price_per_gpu_hour) {
+      std::printf("  %-40s %s\n", "  price source", response.setup->gpu.price_source.c_str());
+    }
+    std::printf("  %-40s %12.2f\n", "cost (USD)", *run.cost_usd);
+  } else {
+    std::printf("  %-40s %12s\n", "cost", "no price; give --price_per_gpu_hour");
   }
 }
 
@@ -72,6 +122,9 @@ void print_table(const EstimateResponse& response) {
   }
   std::printf("\n  %-40s %12lld\n", "largest micro_batch that fits", static_cast<long long>(detailed.max_micro_batch));
   std::printf("  %-40s %12lld\n", "longest seq_len that fits", static_cast<long long>(detailed.max_seq_len));
+
+  print_time(response);
+  print_run(response);
 
   if (response.guide) {
     std::printf("\nGuide method: %s in total; it leaves out:\n", gib(response.guide->memory_total_bytes).c_str());

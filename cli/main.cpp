@@ -6,6 +6,7 @@
 #include "cmd_estimate.h"
 #include "cmd_guide.h"
 #include "cmd_model.h"
+#include "cmd_plan.h"
 #include "cmd_validate.h"
 
 namespace {
@@ -13,10 +14,11 @@ namespace {
 void print_usage(std::ostream& out) {
   out << "usage: gpuplan <command> [flags]\n\n"
          "commands:\n"
-         "  estimate  per-GPU peak memory of a fine-tuning setup (detailed method)\n"
+         "  estimate  per-GPU peak memory, step time and cost of a fine-tuning setup (detailed method)\n"
          "  guide     FLOPs, step time and memory by the guide's formulas\n"
          "  model     parameter breakdown of a preset or a Hugging Face config.json\n"
          "  models    list the model presets\n"
+         "  plan      fastest and cheapest setups that fit: GPU type, count and parallelism\n"
          "  gpus      list the GPU table\n\n"
          "Run gpuplan <command> --help for the flags of a command.\n";
 }
@@ -37,6 +39,7 @@ int main(int argc, char** argv) {
   if (std::strcmp(command, "guide") == 0) return gpuplan::cli::run_guide_command(argc, argv);
   if (std::strcmp(command, "model") == 0) return gpuplan::run_model_command(argc - 1, argv + 1);
   if (std::strcmp(command, "models") == 0) return gpuplan::run_models_command(argc - 1, argv + 1);
+  if (std::strcmp(command, "plan") == 0) return gpuplan::cli::run_plan_command(argc, argv);
   if (std::strcmp(command, "validate") == 0) return gpuplan::cli::run_validate_command(argc, argv);
   if (std::strcmp(command, "gpus") == 0) return gpuplan::cli::run_gpus_command(argc, argv);
   std::cerr << "gpuplan: unknown command \"" << command << "\"\n\n";

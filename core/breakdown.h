@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace gpuplan {
@@ -21,6 +22,16 @@ inline Term sum_of(std::string key, std::vector<Term> children) {
   double total = 0;
   for (const Term& child : children) total += child.value;
   return Term{std::move(key), total, std::move(children)};
+}
+
+// Returns a node of the given children, moved in: an initializer list would
+// copy each child's whole subtree.
+template <typename... Children>
+Term sum_of_terms(std::string key, Children&&... children) {
+  std::vector<Term> list;
+  list.reserve(sizeof...(children));
+  (list.push_back(std::forward<Children>(children)), ...);
+  return sum_of(std::move(key), std::move(list));
 }
 
 // Finds a descendant by a slash-separated path such as "layers/attention/q";

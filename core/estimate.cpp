@@ -8,6 +8,7 @@
 #include "model_fields.h"
 #include "model_json.h"
 #include "precision.h"
+#include "timing.h"
 
 namespace gpuplan {
 
@@ -155,12 +156,166 @@ void write_memory(JsonWriter& writer, const DetailedResult& detailed) {
   writer.EndObject();
 }
 
-void write_constants(JsonWriter& writer) {
-  writer.StartArray();
-  for (const FrameworkConstant& constant : framework_constants()) {
+// Sentences from the messages of errors, for the *_unavailable fields.
+std::string joined_messages(const FieldErrors& errors) {
+  std::string text;
+  for (const FieldError& error : errors) {
+    if (!text.empty()) text += "; ";
+    text += error.message;
+  }
+  return text.empty() ? std::string("no reason given") : text;
+}
+
+// The time model and, when a dataset is given, the run totals, on the setup
+// the detailed memory method used.
+void run_time_and_cost(const ModelSpec& model, const TrainingSetup& setup, const RunOptions& options,
+                       EstimateResponse& response) {
+  TimeResult time = estimate_time(model, setup, options.time);
+  if (!time.ok) {
+    response.time_unavailable = joined_messages(time.errors);
+    response.run_unavailable = "the run totals need the step time: " + response.time_unavailable;
+    return;
+  }
+  const DatasetSpec& dataset = options.dataset;
+  if (!dataset.dataset_tokens && !dataset.samples) {
+    response.run_unavailable = "give dataset_tokens, or samples with tokens_per_sample, for steps, time and cost";
+  } else {
+    RunTotals run = estimate_run(setup, time.step_time_s, dataset, options.price_per_gpu_hour);
+    if (run.ok) {
+      response.run = std::move(run);
+    } else {
+      response.run_unavailable = joined_messages(run.errors);
+    }
+  }
+  response.time = std::move(time);
+}
+
+void write_time(JsonWriter& writer, const TimeResult& time, const RunOptions& options) {
+  const FlopsResult& flops = time.flops;
+  writer.StartObject();
+  writer.Key("flops");
+  write_term(writer, flops.step);
+  writer.Key("model_flops");
+  write_number(writer, flops.model_flops);
+  writer.Key("hardware_flops");
+  write_number(writer, flops.hardware_flops);
+  writer.Key("optimizer_flops");
+  write_number(writer, flops.optimizer_flops);
+  writer.Key("total_flops");
+  write_number(writer, flops.total_flops);
+  writer.Key("model_flops_per_token");
+  write_number(writer, flops.model_flops_per_token);
+  writer.Key("tokens_per_step");
+  write_number(writer, time.tokens_per_step);
+  writer.Key("trainable_params");
+  write_number(writer, flops.trainable_params);
+
+  writer.Key("step");
+  write_term(writer, time.step);
+  writer.Key("step_time_s");
+  write_number(writer, time.step_time_s);
+  writer.Key("compute_s");
+  write_number(writer, time.compute_s);
+  writer.Key("memory_bound_s");
+  write_number(writer, time.memory_bound_s);
+  writer.Key("communication_s");
+  write_number(writer, time.communication_s);
+  writer.Key("communication_exposed_s");
+  write_number(writer, time.communication_exposed_s);
+  writer.Key("offload_s");
+  write_number(writer, time.offload_s);
+  writer.Key("pipeline_bubble_s");
+  write_number(writer, time.pipeline_bubble_s);
+  writer.Key("micro_batch_time_s");
+  write_number(writer, time.micro_batch_time_s);
+  writer.Key("bound");
+  writer.String(bound_name(time.bound));
+
+  writer.Key("mfu");
+  write_number(writer, time.mfu);
+  writer.Key("hfu");
+  write_number(writer, time.hfu);
+  writer.Key("tokens_per_s");
+  write_number(writer, time.tokens_per_s);
+  writer.Key("tokens_per_s_per_gpu");
+  write_number(writer, time.tokens_per_s_per_gpu);
+
+  writer.Key("efficiency");
+  writer.StartObject();
+  writer.Key("peak_flops_per_gpu");
+  write_number(writer, time.peak_flops_per_gpu);
+  writer.Key("gemm_efficiency");
+  write_number(writer, time.gemm_efficiency);
+  writer.Key("mfu_from_user");
+  writer.Bool(time.mfu_from_user);
+  writer.Key("comm_overlap");
+  write_number(writer, options.time.comm_overlap);
+  writer.Key("network");
+  writer.String(options.time.network.c_str());
+  writer.Key("pipeline_microbatches");
+  writer.Int64(options.time.pipeline_microbatches);
+  writer.EndObject();
+  writer.EndObject();
+}
+
+void write_run(JsonWriter& writer, const RunTotals& run, const RunOptions& options, const GpuSpec& gpu) {
+  writer.StartObject();
+  writer.Key("epochs");
+  write_number(writer, options.dataset.epochs);
+  writer.Key("sequences_per_epoch");
+  write_number(writer, run.sequences_per_epoch);
+  writer.Key("global_batch_sequences");
+  write_number(writer, run.global_batch_sequences);
+  writer.Key("optimizer_steps");
+  write_number(writer, run.optimizer_steps);
+  writer.Key("processed_tokens");
+  write_number(writer, run.processed_tokens);
+  writer.Key("useful_tokens");
+  write_number(writer, run.useful_tokens);
+  writer.Key("padding_fraction");
+  write_number(writer, run.padding_fraction);
+
+  writer.Key("wall_time_s");
+  write_number(writer, run.wall_time_s);
+  writer.Key("gpu_hours");
+  write_number(writer, run.gpu_hours);
+  writer.Key("price_per_gpu_hour");
+  if (run.price_per_gpu_hour) {
+    write_number(writer, *run.price_per_gpu_hour);
+  } else {
+    writer.Null();
+  }
+
+  // "input" when price_per_gpu_hour was given, "gpu_table" for the table's
+  // default price (price_note names where it was read), "none" without a price.
+  const char* price_source = "none";
+  const char* price_note = "";
+  if (options.price_per_gpu_hour) {
+    price_source = "input";
+  } else if (run.price_per_gpu_hour) {
+    price_source = "gpu_table";
+    price_note = gpu.price_source.c_str();
+  }
+  writer.Key("price_source");
+  writer.String(price_source);
+  writer.Key("price_note");
+  writer.String(price_note);
+  writer.Key("cost_usd");
+  if (run.cost_usd) {
+    write_number(writer, *run.cost_usd);
+  } else {
+    writer.Null();
+  }
+  writer.EndObject();
+}
+
+void write_constant_rows(JsonWriter& writer, const std::vector<FrameworkConstant>& constants, const char* group) {
+  for (const FrameworkConstant& constant : constants) {
     writer.StartObject();
     writer.Key("key");
     writer.String(constant.key.c_str());
+    writer.Key("group");
+    writer.String(group);
     writer.Key("value");
     write_number(writer, constant.value);
     writer.Key("unit");
@@ -171,6 +326,14 @@ void write_constants(JsonWriter& writer) {
     writer.String(constant.source.c_str());
     writer.EndObject();
   }
+}
+
+// Writes the memory model's and the time model's constants as one array. Each
+// entry's "group" ("memory" or "time") names the model that uses it.
+void write_constants(JsonWriter& writer) {
+  writer.StartArray();
+  write_constant_rows(writer, framework_constants(), "memory");
+  write_constant_rows(writer, timing_constants(), "time");
   writer.EndArray();
 }
 
@@ -182,6 +345,7 @@ EstimateResponse run_estimate(const KeyValues& query) {
   ModelSpec model = read_model(query, response.errors, model_keys);
   FieldReader reader(query, response.errors);
   TrainingSetup setup = read_setup(reader, response.errors);
+  response.run_options = read_run_options(reader, response.errors);
   bool inputs_valid = !has_blocking_error(response.errors);
 
   std::optional<GuideInput> guide = guide_input(reader, model, setup, response.errors, response.input);
@@ -189,31 +353,52 @@ EstimateResponse run_estimate(const KeyValues& query) {
   if (has_blocking_error(response.errors)) inputs_valid = false;
 
   if (inputs_valid) {
-    KeyValues model_values = model_key_values(model);
     if (!model.id.empty() && model.id != "custom" && query.count("model") > 0) {
       response.input["model"] = model.id;
     }
     for (const auto& [key, value] : setup_key_values(setup)) response.input[key] = value;
+    for (const auto& [key, value] : run_key_values(*response.run_options)) response.input[key] = value;
     response.model = model;
     response.setup = setup;
     if (guide) response.guide = estimate_guide(*guide);
-    if (setup.precision == Precision::fp16 || setup.precision == Precision::bf16 ||
-        setup.precision == Precision::int8) {
-      // The guide's precisions map to the detailed method's pure 16-bit modes; int8
-      // training is not modelled.
-      if (setup.precision == Precision::int8) {
-        response.detailed_unavailable = "int8 training is not modelled by the detailed method";
-      } else {
-        setup.precision = setup.precision == Precision::fp16 ? Precision::pure_fp16 : Precision::pure_bf16;
-      }
-    }
-    if (response.detailed_unavailable.empty()) {
+    if (std::optional<Precision> precision = detailed_precision(setup.precision)) {
+      setup.precision = *precision;
       response.detailed = run_detailed(model, setup);
       response.guide_gaps = guide_gaps(*response.detailed);
+      run_time_and_cost(model, setup, *response.run_options, response);
+    } else {
+      response.detailed_unavailable = "int8 training is not modelled by the detailed method";
+      response.time_unavailable = response.detailed_unavailable;
+      response.run_unavailable = response.detailed_unavailable;
     }
   }
   response.ok = inputs_valid && response.guide.has_value();
   return response;
+}
+
+std::optional<Precision> detailed_precision(Precision precision) {
+  switch (precision) {
+    case Precision::fp16: return Precision::pure_fp16;
+    case Precision::bf16: return Precision::pure_bf16;
+    case Precision::int8: return std::nullopt;
+    default: return precision;
+  }
+}
+
+KeyValues run_key_values(const RunOptions& options) {
+  KeyValues values;
+  const DatasetSpec& dataset = options.dataset;
+  if (dataset.dataset_tokens) values["dataset_tokens"] = text_of(*dataset.dataset_tokens);
+  if (dataset.samples) values["samples"] = text_of(*dataset.samples);
+  if (dataset.tokens_per_sample) values["tokens_per_sample"] = text_of(*dataset.tokens_per_sample);
+  values["packing"] = dataset.packing ? "true" : "false";
+  values["epochs"] = text_of(dataset.epochs);
+  if (options.price_per_gpu_hour) values["price_per_gpu_hour"] = text_of(*options.price_per_gpu_hour);
+  values["network"] = options.time.network;
+  values["comm_overlap"] = text_of(options.time.comm_overlap);
+  if (options.time.mfu) values["mfu"] = text_of(*options.time.mfu);
+  values["pipeline_microbatches"] = std::to_string(options.time.pipeline_microbatches);
+  return values;
 }
 
 std::string estimate_response_json(const EstimateResponse& response) {
@@ -263,6 +448,22 @@ std::string estimate_response_json(const EstimateResponse& response) {
     writer.EndObject();
   }
   writer.EndArray();
+  writer.Key("time");
+  if (response.time && response.run_options) {
+    write_time(writer, *response.time, *response.run_options);
+  } else {
+    writer.Null();
+  }
+  writer.Key("time_unavailable");
+  writer.String(response.time_unavailable.c_str());
+  writer.Key("run");
+  if (response.run && response.run_options && response.setup) {
+    write_run(writer, *response.run, *response.run_options, response.setup->gpu);
+  } else {
+    writer.Null();
+  }
+  writer.Key("run_unavailable");
+  writer.String(response.run_unavailable.c_str());
   writer.Key("constants");
   write_constants(writer);
   writer.EndObject();

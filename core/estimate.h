@@ -5,12 +5,14 @@
 #include <optional>
 #include <string>
 
+#include "cost.h"
 #include "errors.h"
 #include "guide.h"
 #include "key_values.h"
 #include "memory.h"
 #include "model.h"
 #include "setup.h"
+#include "timing.h"
 
 namespace gpuplan {
 
@@ -37,9 +39,23 @@ struct EstimateResponse {
   std::optional<DetailedResult> detailed;
   std::string detailed_unavailable;  // why the detailed method did not run, when it did not
   std::vector<GuideGap> guide_gaps;
+
+  std::optional<RunOptions> run_options;  // network, overlap, measured MFU, dataset and price as read
+  std::optional<TimeResult> time;         // the detailed time model on the detailed method's setup
+  std::string time_unavailable;           // why `time` is absent for a valid input
+  std::optional<RunTotals> run;           // steps, wall-clock time, GPU-hours and cost of the whole dataset
+  std::string run_unavailable;            // why `run` is absent for a valid input (no dataset, no step time)
 };
 
 EstimateResponse run_estimate(const KeyValues& query);
+
+// The precision the detailed methods use for a guide precision: fp16 and bf16
+// become pure 16-bit training. Returns nothing for int8, which they do not model.
+std::optional<Precision> detailed_precision(Precision precision);
+
+// The run inputs of options as key/value text (the keys of run_fields()); optional
+// inputs that were not given are left out.
+KeyValues run_key_values(const RunOptions& options);
 
 std::string estimate_response_json(const EstimateResponse& response);
 

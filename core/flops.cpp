@@ -298,6 +298,16 @@ Term phase_node(const char* key, const std::vector<GemmClass>& classes, double s
   return sum_of(key, std::move(children));
 }
 
+// The value phase_node would give: its positive children summed in the same order.
+double phase_total(const std::vector<GemmClass>& classes, double scale, double GemmClass::*field) {
+  double total = 0;
+  for (const GemmClass& c : classes) {
+    const double value = c.*field * scale;
+    if (value > 0) total += value;
+  }
+  return total;
+}
+
 // Update-rule FLOPs per parameter, counted from each optimizer's update
 // (derived here, one FLOP per add, multiply, divide or square root).
 struct OptimizerFlops {
@@ -392,20 +402,34 @@ FlopsResult estimate_flops(const ModelSpec& model, const TrainingSetup& setup, c
       static_cast<double>(setup.micro_batch * setup.seq_len) * result.micro_batches_per_step;
   const double scale = result.micro_batches_per_step;
 
-  Term forward = phase_node("forward", result.classes, scale, &GemmClass::forward);
-  Term backward = sum_of("backward", {phase_node("activation_grad", result.classes, scale, &GemmClass::activation_grad),
-                                      phase_node("weight_grad", result.classes, scale, &GemmClass::weight_grad)});
-  Term recompute = phase_node("recompute", result.classes, scale, &GemmClass::recompute);
-
   result.params = options.params != nullptr ? *options.params : count_params(model);
   result.trainable_params = trainable_params_from(model, setup, result.params);
   result.optimizer_flops = result.trainable_params * optimizer_flops_per_param(setup.optimizer);
+
+  if (!options.breakdown) {
+    // The sums of the tree below, node by node, without building it.
+    const double backward = 0 + phase_total(result.classes, scale, &GemmClass::activation_grad) +
+                            phase_total(result.classes, scale, &GemmClass::weight_grad);
+    result.model_flops = phase_total(result.classes, scale, &GemmClass::forward) + backward;
+    result.hardware_flops = result.model_flops + phase_total(result.classes, scale, &GemmClass::recompute);
+    result.total_flops = result.hardware_flops + result.optimizer_flops;
+    result.model_flops_per_token = result.tokens_per_step > 0 ? result.model_flops / result.tokens_per_step : 0;
+    return result;
+  }
+
+  Term forward = phase_node("forward", result.classes, scale, &GemmClass::forward);
+  Term backward = sum_of_terms("backward", phase_node("activation_grad", result.classes, scale, &GemmClass::activation_grad),
+                               phase_node("weight_grad", result.classes, scale, &GemmClass::weight_grad));
+  Term recompute = phase_node("recompute", result.classes, scale, &GemmClass::recompute);
   result.model_flops = forward.value + backward.value;
   result.hardware_flops = result.model_flops + recompute.value;
   result.total_flops = result.hardware_flops + result.optimizer_flops;
   result.model_flops_per_token = result.tokens_per_step > 0 ? result.model_flops / result.tokens_per_step : 0;
 
-  std::vector<Term> phases{std::move(forward), std::move(backward)};
+  std::vector<Term> phases;
+  phases.reserve(4);
+  phases.push_back(std::move(forward));
+  phases.push_back(std::move(backward));
   if (recompute.value > 0) phases.push_back(std::move(recompute));
   phases.push_back(leaf("optimizer", result.optimizer_flops));
   result.step = sum_of("flops_per_step", std::move(phases));

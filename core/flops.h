@@ -32,6 +32,9 @@ struct FlopsOptions {
   // count_params(model) computed beforehand, for callers that estimate the
   // same model many times (the planner); nullptr counts them here.
   const ParamCounts* params = nullptr;
+  // false leaves FlopsResult::step empty and computes only the totals, with
+  // the same sums in the same order; the planner reads nothing else.
+  bool breakdown = true;
 };
 
 // One class of GEMMs with the shape that decides its achievable efficiency.

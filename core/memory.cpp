@@ -80,23 +80,23 @@ bool layer_is_trainable(const ModelSpec& model, const TrainingSetup& setup, int6
   return layer >= model.layers - std::min(setup.trainable_layers, model.layers);
 }
 
-Term scaled_term(const Term& term, double factor) {
-  Term result{term.key, term.value * factor, {}};
-  for (const Term& child : term.children) result.children.push_back(scaled_term(child, factor));
-  return result;
+// Multiplies every value of a tree by factor, in place.
+void scale_term(Term& term, double factor) {
+  term.value *= factor;
+  for (Term& child : term.children) scale_term(child, factor);
 }
 
 // Adds the children of `extra` into `total`, matching keys, so per-layer trees of
 // dense and MoE layers merge into one tree.
-void merge_into(Term& total, const Term& extra) {
+void merge_into(Term& total, Term&& extra) {
   total.value += extra.value;
-  for (const Term& child : extra.children) {
+  for (Term& child : extra.children) {
     auto found = std::find_if(total.children.begin(), total.children.end(),
                               [&](const Term& existing) { return existing.key == child.key; });
     if (found == total.children.end()) {
-      total.children.push_back(child);
+      total.children.push_back(std::move(child));
     } else {
-      merge_into(*found, child);
+      merge_into(*found, std::move(child));
     }
   }
 }
@@ -108,7 +108,7 @@ const std::vector<FrameworkConstant>& framework_constants() {
   return constants;
 }
 
-double framework_constant(const std::string& key) {
+double framework_constant(std::string_view key) {
   for (const FrameworkConstant& constant : framework_constants()) {
     if (constant.key == key) return constant.value;
   }
@@ -116,8 +116,11 @@ double framework_constant(const std::string& key) {
 }
 
 MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& setup) {
+  return estimate_memory(model, setup, count_params(model));
+}
+
+MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& setup, const ParamCounts& counts) {
   MemoryResult result;
-  const ParamCounts counts = count_params(model);
   const ParamRoles roles = param_roles(model, setup, counts);
   const double model_parallel = static_cast<double>(std::max<int64_t>(1, setup.tensor_parallel * setup.pipeline_parallel));
   const double dp = static_cast<double>(data_parallel_size(setup));
@@ -263,12 +266,13 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& setup)
         merge_into(layer_total,
                    Term{"layers", layer_input * copies, {leaf("checkpointed_input", layer_input * copies)}});
       } else {
-        merge_into(layer_total, scaled_term(saved, copies));
+        scale_term(saved, copies);
+        merge_into(layer_total, std::move(saved));
       }
     }
   }
   const double stage_factor = pipeline_in_flight / static_cast<double>(setup.pipeline_parallel);
-  layer_total = scaled_term(layer_total, stage_factor);
+  scale_term(layer_total, stage_factor);
   (void)layers_per_stage;
 
   std::vector<Term> model_level;
@@ -281,7 +285,10 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& setup)
                                                   static_cast<double>(setup.seq_len) *
                                                   static_cast<double>(setup.seq_len)));
   }
-  Term activations = sum_of("activations", {layer_total, sum_of("model_level", model_level)});
+  std::vector<Term> activation_terms;
+  activation_terms.push_back(std::move(layer_total));
+  activation_terms.push_back(sum_of("model_level", std::move(model_level)));
+  Term activations = sum_of("activations", std::move(activation_terms));
 
   const bool recomputes = setup.grad_checkpointing == Checkpointing::full ||
                           setup.grad_checkpointing == Checkpointing::offload;
@@ -378,14 +385,14 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& setup)
   }
 
   std::vector<Term> allocated_terms;
-  allocated_terms.push_back(sum_of("weights", weight_terms));
-  allocated_terms.push_back(sum_of("gradients", gradient_terms));
+  allocated_terms.push_back(sum_of("weights", std::move(weight_terms)));
+  allocated_terms.push_back(sum_of("gradients", std::move(gradient_terms)));
   allocated_terms.push_back(leaf("optimizer_states", optimizer_states));
-  allocated_terms.push_back(at_optimizer ? Term{"activations", 0, {}} : activations);
+  allocated_terms.push_back(at_optimizer ? Term{"activations", 0, {}} : std::move(activations));
   allocated_terms.push_back(leaf("logits_and_loss", logits_term));
-  allocated_terms.push_back(sum_of("temporary", temporary_terms));
+  allocated_terms.push_back(sum_of("temporary", std::move(temporary_terms)));
   allocated_terms.push_back(leaf("framework_buffers", framework_buffers));
-  Term allocated_tree = sum_of("allocated", allocated_terms);
+  Term allocated_tree = sum_of("allocated", std::move(allocated_terms));
   // The tree is built from the winning moment's terms, so it matches its total.
   result.peak_allocated_bytes = allocated_tree.value;
 
@@ -394,11 +401,11 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& setup)
       framework_constant("cuda_context_bytes") + (multi_gpu ? framework_constant("nccl_buffers_bytes") : 0);
   result.nvidia_smi_bytes = result.peak_reserved_bytes + result.cuda_context_bytes + paged_states;
 
-  std::vector<Term> peak_terms = allocated_tree.children;
+  std::vector<Term> peak_terms = std::move(allocated_tree.children);
   peak_terms.push_back(leaf("allocator_overhead", result.peak_reserved_bytes - result.peak_allocated_bytes));
   peak_terms.push_back(leaf("cuda_context", result.cuda_context_bytes));
   if (paged_states > 0) peak_terms.push_back(leaf("paged_optimizer_states", paged_states));
-  result.peak = sum_of("peak_memory", peak_terms);
+  result.peak = sum_of("peak_memory", std::move(peak_terms));
 
   result.gpu_usable_bytes = setup.gpu.visible_memory_bytes;
   // Paged optimizer states move to host memory under pressure instead of failing.
@@ -413,9 +420,10 @@ Term memory_detail_layer_activations(const ModelSpec& model, const TrainingSetup
 
 int64_t max_micro_batch_that_fits(const ModelSpec& model, const TrainingSetup& setup, int64_t max_micro_batch) {
   TrainingSetup trial = setup;
+  const ParamCounts counts = count_params(model);
   auto fits = [&](int64_t micro_batch) {
     trial.micro_batch = micro_batch;
-    return estimate_memory(model, trial).fits;
+    return estimate_memory(model, trial, counts).fits;
   };
   if (!fits(1)) return 0;
   int64_t low = 1;
@@ -436,9 +444,10 @@ int64_t max_seq_len_that_fits(const ModelSpec& model, const TrainingSetup& setup
   constexpr int64_t kStep = 128;
   int64_t limit = model.max_positions > 0 ? model.max_positions : 131072;
   TrainingSetup trial = setup;
+  const ParamCounts counts = count_params(model);
   auto fits = [&](int64_t seq_len) {
     trial.seq_len = seq_len;
-    return estimate_memory(model, trial).fits;
+    return estimate_memory(model, trial, counts).fits;
   };
   if (!fits(kStep)) return 0;
   int64_t low = 1;  // in steps of 128 tokens

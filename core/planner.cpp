@@ -109,6 +109,7 @@ struct Search {
   double trainable_params = 0;
   double optimizer_steps = 0;
   PlanStats stats;
+  const ParamCounts* counts = nullptr;  // count_params(model), computed once per plan
 };
 
 double step_time(Search& search, TrainingSetup& setup, int64_t micro_batch, int64_t per_replica,
@@ -127,7 +128,7 @@ bool fits(Search& search, TrainingSetup& setup, int64_t micro_batch, int64_t per
   setup.micro_batch = micro_batch;
   setup.grad_accum = per_replica / micro_batch;
   ++search.stats.memory_evaluations;
-  return estimate_memory(search.model, setup).fits;
+  return estimate_memory(search.model, setup, *search.counts).fits;
 }
 
 // The time lower bound of a group, from its step time at the largest
@@ -302,7 +303,7 @@ std::optional<PlanCandidate> best_for_count(Search& search, const GpuSpec& gpu, 
   PlanCandidate candidate;
   candidate.setup = *best_setup;
   TimeResult time = estimate_time(search.model, candidate.setup, search.time);
-  MemoryResult memory = estimate_memory(search.model, candidate.setup);
+  MemoryResult memory = estimate_memory(search.model, candidate.setup, *search.counts);
   search.stats.time_evaluations += 1;
   search.stats.memory_evaluations += 1;
   candidate.peak_memory_bytes = memory.nvidia_smi_bytes;
@@ -352,6 +353,21 @@ FieldErrors validate_request(const ModelSpec& model, const PlanRequest& request)
   if (request.global_batch < 1 || request.global_batch > 1048576) {
     errors.push_back(make_out_of_range("global_batch", std::to_string(request.global_batch), 1, 1048576));
   }
+
+  // Each listed GPU repeats the whole count sweep, so the shortlist may name each table GPU once at most.
+  const size_t max_gpu_ids = gpu_table().size();
+  if (request.gpu_ids.size() > max_gpu_ids) {
+    FieldError error;
+    error.field = "gpus";
+    error.code = ErrorCode::too_large;
+    error.value = std::to_string(request.gpu_ids.size());
+    error.max = static_cast<double>(max_gpu_ids);
+    error.message = "gpus: the shortlist names " + std::to_string(request.gpu_ids.size()) +
+                    " GPUs, over the limit of " + std::to_string(max_gpu_ids) +
+                    " (the GPU table's size); list each GPU once";
+    errors.push_back(std::move(error));
+  }
+
   for (const std::string& id : request.gpu_ids) {
     if (find_gpu(id) == nullptr) errors.push_back(make_unknown_choice("gpus", id, gpu_ids()));
   }
@@ -386,6 +402,8 @@ PlanResult plan_training(const ModelSpec& model, const PlanRequest& request) {
   const ParamCounts counts = count_params(model);
   Search search{model, request, request.time, 0, 0, 0, PlanStats{}};
   search.time.flops.params = &counts;
+  search.time.flops.breakdown = false;  // the search reads step times, never the FLOPs tree
+  search.counts = &counts;
   search.total_params = static_cast<double>(counts.total);
   search.trainable_params = trainable_param_count(model, request.base);
 

@@ -525,7 +525,7 @@ const std::vector<FrameworkConstant>& timing_constants() {
   return constants;
 }
 
-double timing_constant(const std::string& key) {
+double timing_constant(std::string_view key) {
   for (const FrameworkConstant& constant : timing_constants()) {
     if (constant.key == key) return constant.value;
   }
@@ -606,9 +606,8 @@ TimeResult estimate_time(const ModelSpec& model, const TrainingSetup& setup, con
                                                                          : (compute.value + memory.value) * 2 / 3;
   const double hidden = std::min(options.comm_overlap * data_parallel.value, overlappable_compute);
   const double data_parallel_exposed = data_parallel.value - hidden;
-  Term communication = sum_of("communication", {leaf("data_parallel", data_parallel_exposed),
-                                                leaf("tensor_parallel", tensor_parallel),
-                                                leaf("pipeline_parallel", pipeline_p2p)});
+  Term communication = sum_of_terms("communication", leaf("data_parallel", data_parallel_exposed),
+                                    leaf("tensor_parallel", tensor_parallel), leaf("pipeline_parallel", pipeline_p2p));
   Term offload = offload_seconds(ctx);
 
   result.compute_s = compute.value;
@@ -618,8 +617,8 @@ TimeResult estimate_time(const ModelSpec& model, const TrainingSetup& setup, con
   result.offload_s = offload.value;
   result.pipeline_bubble_s = bubble;
   result.micro_batch_time_s = micro_batch_s;
-  result.step = sum_of("step_time_s", {std::move(compute), std::move(memory), std::move(communication),
-                                       std::move(offload), leaf("pipeline_bubble", bubble)});
+  result.step = sum_of_terms("step_time_s", std::move(compute), std::move(memory), std::move(communication),
+                              std::move(offload), leaf("pipeline_bubble", bubble));
   result.step_time_s = result.step.value;
   result.bound = largest(result);
 

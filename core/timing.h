@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "breakdown.h"
@@ -40,7 +41,7 @@ inline constexpr double kDefaultCommOverlap = 0.5;
 // The reviewed table of time-model constants, in the same shape as the
 // framework constants of the memory model.
 const std::vector<FrameworkConstant>& timing_constants();
-double timing_constant(const std::string& key);
+double timing_constant(std::string_view key);
 
 struct TimeOptions {
   std::string network = kDefaultNetworkId;

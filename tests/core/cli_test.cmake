@@ -28,3 +28,19 @@ expect_run(ARGS guide ${WORKED} --batch 4 STATUS 2 CONTAINS "unknown flag --batc
 expect_run(ARGS guide --seq_len STATUS 2 CONTAINS "--seq_len needs a value")
 expect_run(ARGS frobnicate STATUS 2 CONTAINS "unknown command")
 expect_run(ARGS gpus STATUS 0 CONTAINS "a100-80gb" "h100-sxm")
+
+# Estimate with a dataset and a price: the table gains the time and cost sections.
+expect_run(ARGS estimate --model llama-3-8b --num_gpus 8 --sharding zero3 --dataset_tokens 1e9
+  --price_per_gpu_hour 2 STATUS 0 CONTAINS "Time per optimizer step" "MFU" "Cost of the run" "GPU-hours" "cost (USD)")
+expect_run(ARGS estimate --model llama-3-8b --dataset_tokens 1e9 --json STATUS 0
+  CONTAINS "\"time\":{" "\"run\":{" "\"optimizer_steps\":")
+expect_run(ARGS estimate --model llama-3-8b --epochs 0 STATUS 2 CONTAINS "epochs")
+
+# The planner prints the Pareto front and the ranked lists; bad flags exit 2 and name the flag.
+set(PLAN plan --model llama-3-8b --gpus a100-80gb,h100-sxm --max_gpus 16 --seq_len 2048 --dataset_tokens 1e9)
+expect_run(ARGS ${PLAN} STATUS 0 CONTAINS "Pareto front" "Fastest" "Cheapest" "h100-sxm")
+expect_run(ARGS ${PLAN} --json STATUS 0 CONTAINS "\"ok\":true" "\"pareto\":" "\"input\":{\"attention\"")
+expect_run(ARGS ${PLAN} --max_gpu 8 STATUS 2 CONTAINS "unknown flag --max_gpu")
+expect_run(ARGS ${PLAN} --max_gpus 0 STATUS 2 CONTAINS "max_gpus" "from 1 to 1024")
+expect_run(ARGS ${PLAN} --gpus a100 STATUS 2 CONTAINS "gpus: unknown value \"a100\"")
+expect_run(ARGS plan --model llama-3-8b STATUS 2 CONTAINS "dataset_tokens")

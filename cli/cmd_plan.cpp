@@ -1,0 +1,141 @@
+#include "cmd_plan.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+
+#include "args.h"
+#include "fields.h"
+#include "gpus.h"
+#include "model_fields.h"
+#include "plan_query.h"
+#include "setup.h"
+
+namespace gpuplan::cli {
+
+namespace {
+
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+
+void print_field(const FieldSpec& spec) {
+  std::cout << "  --" << spec.name;
+  if (!spec.choices.empty()) {
+    std::cout << " (";
+    for (size_t i = 0; i < spec.choices.size(); ++i) std::cout << (i ? "|" : "") << spec.choices[i];
+    std::cout << ')';
+  } else if (spec.kind == FieldKind::number || spec.kind == FieldKind::integer) {
+    std::cout << " (" << format_significant(spec.min, 6) << " to " << format_significant(spec.max, 6)
+              << (spec.unit.empty() ? "" : " " + spec.unit) << ')';
+  }
+  if (spec.default_value) std::cout << " default " << *spec.default_value;
+  std::cout << '\n';
+}
+
+void print_help() {
+  std::cout << "usage: gpuplan plan [--name value ...] [--json]\n\n"
+               "Searches GPU type, GPU count, sharding, tensor and pipeline parallelism,\n"
+               "micro-batch, gradient checkpointing and CPU offload for setups that fit in\n"
+               "memory, and prints the Pareto front of total time against cost and the fastest\n"
+               "and cheapest setups. Needs a dataset: --dataset_tokens, or --samples with\n"
+               "--tokens_per_sample. Exits 1 when no setup fits, 2 on invalid flags.\n\n"
+               "planner flags (--gpus is a comma list of GPU ids; without it, --gpu):\n";
+  for (const FieldSpec& spec : plan_fields()) {
+    if (spec.name == "gpus") {
+      std::cout << "  --gpus (comma list of: see gpuplan gpus)\n";
+      continue;
+    }
+    print_field(spec);
+  }
+  std::cout << "\nsetup flags (the planner chooses";
+  for (const std::string& name : planner_chosen_fields()) std::cout << ' ' << name;
+  std::cout << " itself):\n";
+  for (const FieldSpec& spec : setup_fields()) {
+    const std::vector<std::string>& chosen = planner_chosen_fields();
+    if (std::find(chosen.begin(), chosen.end(), spec.name) == chosen.end()) print_field(spec);
+  }
+  std::cout << "\nmodel flags: --model, and for custom models:";
+  for (const FieldSpec& spec : model_fields()) std::cout << " --" << spec.name;
+  std::cout << "\n  --json (print JSON instead of tables)\n";
+}
+
+void print_rows(const char* heading, const std::vector<PlanCandidate>& rows) {
+  std::printf("\n%s\n", heading);
+  if (rows.empty()) {
+    std::printf("  (none)\n");
+    return;
+  }
+  std::printf("  %-12s %5s %-8s %3s %3s %5s %-10s %-21s %8s %9s %10s %9s %11s\n", "GPU", "count", "sharding", "TP",
+              "PP", "micro", "ckpt", "offload", "peak GiB", "step", "total", "GPU-h", "cost USD");
+  for (const PlanCandidate& row : rows) {
+    const TrainingSetup& setup = row.setup;
+    char cost[32] = "no price";
+    if (row.cost_usd) std::snprintf(cost, sizeof cost, "%.2f", *row.cost_usd);
+    std::printf("  %-12s %5lld %-8s %3lld %3lld %5lld %-10s %-21s %8.1f %9s %10s %9s %11s\n", setup.gpu_id.c_str(),
+                static_cast<long long>(setup.num_gpus), sharding_name(setup.sharding),
+                static_cast<long long>(setup.tensor_parallel), static_cast<long long>(setup.pipeline_parallel),
+                static_cast<long long>(setup.micro_batch), checkpointing_name(setup.grad_checkpointing),
+                offload_name(setup.offload), row.peak_memory_bytes / kGiB, format_duration(row.step_time_s).c_str(),
+                format_duration(row.total_time_s).c_str(), format_significant(row.gpu_hours, 4).c_str(), cost);
+  }
+}
+
+void print_tables(const PlanResponse& response) {
+  const PlanResult& result = *response.result;
+  const PlanRequest& request = *response.request;
+  std::printf("%s, %s, %s, seq_len %lld, global batch %lld sequences, %.0f optimizer steps\n",
+              response.model->name.c_str(), method_name(request.base.method),
+              precision_name(request.base.precision), static_cast<long long>(request.base.seq_len),
+              static_cast<long long>(request.global_batch), result.optimizer_steps);
+  std::printf("%lld setups fit; %lld estimates in %.1f ms\n", static_cast<long long>(result.stats.fitting),
+              static_cast<long long>(result.stats.time_evaluations + result.stats.memory_evaluations),
+              response.elapsed_ms);
+  print_rows("Pareto front (no other setup is both faster and cheaper), fastest first", result.pareto);
+  print_rows("Fastest", result.by_time);
+  print_rows("Cheapest", result.by_cost);
+}
+
+}  // namespace
+
+int run_plan_command(int argc, char** argv) {
+  ParsedArgs args = parse_args(argc, argv, 2);
+  if (args.help) {
+    print_help();
+    return 0;
+  }
+  if (!args.error.empty()) {
+    std::cerr << "gpuplan plan: " << args.error << '\n';
+    return 2;
+  }
+  if (!args.positional.empty()) {
+    std::cerr << "gpuplan plan: unexpected argument \"" << args.positional.front()
+              << "\"; flags are written --name value\n";
+    return 2;
+  }
+  PlanResponse response = run_plan(args.values);
+  if (!response.errors.empty()) {
+    for (const FieldError& error : response.errors) {
+      if (error.code == ErrorCode::unknown_field) {
+        std::cerr << "gpuplan plan: unknown flag --" << error.field << "; run gpuplan plan --help\n";
+      } else {
+        std::cerr << "gpuplan plan: --" << error.message << '\n';
+      }
+    }
+    return 2;
+  }
+  if (args.json) {
+    std::cout << plan_response_json(response) << '\n';
+    return response.result->by_time.empty() ? 1 : 0;
+  }
+  for (const std::string& name : response.ignored) {
+    std::cerr << "gpuplan plan: --" << name << " is ignored; the planner chooses it\n";
+  }
+  print_tables(response);
+  if (response.result->by_time.empty()) {
+    std::cerr << "gpuplan plan: no setup fits within the limits; raise --max_gpus, --budget_usd or "
+                 "--deadline_hours, or add GPUs to --gpus\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace gpuplan::cli

@@ -1,0 +1,206 @@
+// The estimate's time and run sections: the query accepts the run fields, the
+// JSON carries the time model and the run totals, and the totals follow from
+// the step time by hand.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <rapidjson/document.h>
+
+#include "estimate.h"
+#include "gpus.h"
+#include "presets.h"
+#include "timing.h"
+
+using namespace gpuplan;
+using Catch::Matchers::WithinRel;
+
+namespace {
+
+// Llama 3 8B full fine-tuning, bf16 autocast, 4 × 2048 tokens per micro-batch
+// and 8 accumulation steps on 8 A100 80GB with ZeRO-3.
+KeyValues llama_query() {
+  return {{"model", "llama-3-8b"},  {"precision", "amp_bf16"}, {"attention", "flash"},
+          {"micro_batch", "4"},     {"seq_len", "2048"},       {"grad_accum", "8"},
+          {"grad_checkpointing", "full"}, {"num_gpus", "8"},   {"sharding", "zero3"},
+          {"gpu", "a100-80gb"},     {"dataset_tokens", "1e9"}, {"price_per_gpu_hour", "2.5"}};
+}
+
+rapidjson::Document parse(const std::string& json) {
+  rapidjson::Document document;
+  document.Parse(json.c_str());
+  REQUIRE_FALSE(document.HasParseError());
+  return document;
+}
+
+}  // namespace
+
+TEST_CASE("estimate accepts run fields", "[estimate]") {
+  const EstimateResponse response = run_estimate(llama_query());
+  CHECK(response.errors.empty());
+  REQUIRE(response.ok);
+  REQUIRE(response.run_options);
+  CHECK(*response.run_options->dataset.dataset_tokens == 1e9);
+  CHECK(*response.run_options->price_per_gpu_hour == 2.5);
+  // The accepted input keeps the run fields so that a URL round trip keeps them.
+  CHECK(response.input.at("dataset_tokens") == "1000000000");
+  CHECK(response.input.at("price_per_gpu_hour") == "2.5");
+  CHECK(response.input.at("network") == "ib_8x400");
+}
+
+TEST_CASE("estimate run totals by hand", "[estimate]") {
+  const EstimateResponse response = run_estimate(llama_query());
+  REQUIRE(response.time);
+  REQUIRE(response.run);
+  const double step = response.time->step_time_s;
+  const RunTotals& run = *response.run;
+
+  // 1e9 tokens / 2048 = 488,281.25, so 488,282 sequences; 4 × 8 × 8 = 256 per
+  // step; ceil(488,282 / 256) = 1,908 optimizer steps (1,907.35 rounded up).
+  CHECK(run.sequences_per_epoch == 488282);
+  CHECK(run.global_batch_sequences == 256);
+  CHECK(run.optimizer_steps == 1908);
+  CHECK_THAT(run.wall_time_s, WithinRel(1908 * step, 1e-12));
+  // GPU-hours = steps × step time × GPUs / 3600; cost = GPU-hours × price.
+  CHECK_THAT(run.gpu_hours, WithinRel(1908 * step * 8 / 3600, 1e-12));
+  REQUIRE(run.cost_usd);
+  CHECK_THAT(*run.cost_usd, WithinRel(1908 * step * 8 / 3600 * 2.5, 1e-12));
+}
+
+TEST_CASE("estimate time matches the time model", "[estimate]") {
+  const EstimateResponse response = run_estimate(llama_query());
+  REQUIRE(response.time);
+  const TimeResult& time = *response.time;
+
+  const TimeResult direct = estimate_time(*response.model, *response.setup);
+  CHECK(time.step_time_s == direct.step_time_s);
+  // MFU = model FLOPs / (step time × 8 GPUs × 312e12 FLOP/s, the A100's dense bf16 peak).
+  CHECK_THAT(time.mfu, WithinRel(time.model_flops / (time.step_time_s * 8 * 312e12), 1e-12));
+  CHECK_THAT(time.hfu, WithinRel(time.hardware_flops / (time.step_time_s * 8 * 312e12), 1e-12));
+  // Full checkpointing recomputes every layer's forward, so hardware FLOPs exceed model FLOPs.
+  CHECK(time.hardware_flops > time.model_flops);
+  // 4 × 2048 × 8 × 8 = 524,288 tokens per step.
+  CHECK(time.tokens_per_step == 524288);
+  CHECK_THAT(time.tokens_per_s_per_gpu, WithinRel(524288 / time.step_time_s / 8, 1e-12));
+}
+
+TEST_CASE("estimate measured mfu sets step time", "[estimate]") {
+  KeyValues query = llama_query();
+  query["mfu"] = "0.4";
+  const EstimateResponse response = run_estimate(query);
+  REQUIRE(response.time);
+  const TimeResult& time = *response.time;
+  CHECK(time.mfu_from_user);
+  // step = model FLOPs / (8 GPUs × 312e12 × 0.4).
+  CHECK_THAT(time.step_time_s, WithinRel(time.model_flops / (8 * 312e12 * 0.4), 1e-12));
+  CHECK_THAT(time.mfu, WithinRel(0.4, 1e-12));
+}
+
+TEST_CASE("estimate json time and run", "[estimate]") {
+  const EstimateResponse response = run_estimate(llama_query());
+  const rapidjson::Document json = parse(estimate_response_json(response));
+  REQUIRE(json["time"].IsObject());
+  const auto& time = json["time"];
+  CHECK_THAT(time["step_time_s"].GetDouble(), WithinRel(response.time->step_time_s, 1e-12));
+  CHECK(std::string(time["bound"].GetString()) == bound_name(response.time->bound));
+  CHECK(std::string(time["step"]["key"].GetString()) == "step_time_s");
+  CHECK(time["step"]["children"].Size() >= 4);
+  CHECK_THAT(time["flops"]["value"].GetDouble(), WithinRel(response.time->flops.total_flops, 1e-12));
+  CHECK(time["efficiency"]["gemm_efficiency"].GetDouble() > 0);
+  CHECK_FALSE(time["efficiency"]["mfu_from_user"].GetBool());
+
+  REQUIRE(json["run"].IsObject());
+  const auto& run = json["run"];
+  CHECK(run["optimizer_steps"].GetDouble() == 1908);
+  CHECK_THAT(run["cost_usd"].GetDouble(), WithinRel(*response.run->cost_usd, 1e-12));
+  CHECK(std::string(run["price_source"].GetString()) == "input");
+  CHECK(std::string(json["run_unavailable"].GetString()).empty());
+
+  // The time model's constants follow the memory model's in one list.
+  bool found_time_constant = false;
+  for (const auto& constant : json["constants"].GetArray()) {
+    if (std::string(constant["key"].GetString()) == "gemm_efficiency_max") {
+      found_time_constant = true;
+      CHECK(std::string(constant["group"].GetString()) == "time");
+      CHECK_THAT(constant["value"].GetDouble(), WithinRel(timing_constant("gemm_efficiency_max"), 1e-12));
+    }
+  }
+  CHECK(found_time_constant);
+}
+
+TEST_CASE("estimate price from the gpu table", "[estimate]") {
+  KeyValues query = llama_query();
+  query.erase("price_per_gpu_hour");
+  const EstimateResponse response = run_estimate(query);
+  REQUIRE(response.run);
+  REQUIRE(response.run->price_per_gpu_hour);
+  CHECK(*response.run->price_per_gpu_hour == *find_gpu("a100-80gb")->price_usd_per_hour);
+  const rapidjson::Document json = parse(estimate_response_json(response));
+  CHECK(std::string(json["run"]["price_source"].GetString()) == "gpu_table");
+  CHECK(std::string(json["run"]["price_note"].GetString()) == find_gpu("a100-80gb")->price_source);
+}
+
+TEST_CASE("estimate cost null without price", "[estimate]") {
+  KeyValues query = llama_query();
+  query.erase("price_per_gpu_hour");
+  query["gpu"] = "h20";  // the GPU table has no rental price for the H20
+  REQUIRE_FALSE(find_gpu("h20")->price_usd_per_hour);
+  const EstimateResponse response = run_estimate(query);
+  REQUIRE(response.run);
+  CHECK(response.run->gpu_hours > 0);
+  CHECK_FALSE(response.run->cost_usd);
+  const rapidjson::Document json = parse(estimate_response_json(response));
+  CHECK(json["run"]["cost_usd"].IsNull());
+  CHECK(json["run"]["price_per_gpu_hour"].IsNull());
+  CHECK(std::string(json["run"]["price_source"].GetString()) == "none");
+}
+
+TEST_CASE("estimate run needs a dataset", "[estimate]") {
+  KeyValues query = llama_query();
+  query.erase("dataset_tokens");
+  const EstimateResponse response = run_estimate(query);
+  REQUIRE(response.ok);
+  CHECK(response.time);
+  CHECK_FALSE(response.run);
+  CHECK(response.run_unavailable.find("dataset_tokens") != std::string::npos);
+  const rapidjson::Document json = parse(estimate_response_json(response));
+  CHECK(json["run"].IsNull());
+  CHECK(json["time"].IsObject());
+}
+
+TEST_CASE("estimate invalid run fields", "[estimate]") {
+  KeyValues query = llama_query();
+  query["epochs"] = "0";
+  query["network"] = "dialup";
+  query["samples"] = "1000";  // beside dataset_tokens, and without tokens_per_sample
+  const EstimateResponse response = run_estimate(query);
+  CHECK_FALSE(response.ok);
+  CHECK_FALSE(response.time);
+  CHECK_FALSE(response.run);
+  std::vector<std::string> fields;
+  for (const FieldError& error : response.errors) fields.push_back(error.field);
+  CHECK(std::count(fields.begin(), fields.end(), "epochs") == 1);
+  CHECK(std::count(fields.begin(), fields.end(), "network") == 1);
+  CHECK(std::count(fields.begin(), fields.end(), "tokens_per_sample") == 1);
+  CHECK(std::count(fields.begin(), fields.end(), "dataset_tokens") == 1);
+}
+
+TEST_CASE("estimate int8 has no time", "[estimate]") {
+  KeyValues query = llama_query();
+  query["precision"] = "int8";
+  const EstimateResponse response = run_estimate(query);
+  CHECK(response.guide);
+  CHECK_FALSE(response.time);
+  CHECK_FALSE(response.run);
+  CHECK_FALSE(response.time_unavailable.empty());
+}
+
+TEST_CASE("estimate fields list run fields", "[estimate]") {
+  const rapidjson::Document json = parse(all_fields_json());
+  std::vector<std::string> names;
+  for (const auto& field : json.GetArray()) names.push_back(field["name"].GetString());
+  for (const char* name : {"dataset_tokens", "samples", "tokens_per_sample", "packing", "epochs",
+                           "price_per_gpu_hour", "network", "comm_overlap", "mfu", "pipeline_microbatches"}) {
+    CHECK(std::count(names.begin(), names.end(), name) == 1);
+  }
+}
