@@ -207,11 +207,11 @@ export interface TimeResult {
   hfu: number;
   tokens_per_s: number;
   tokens_per_s_per_gpu: number;
-  /** Achieved fraction of peak by kind of work. */
-  efficiency: Term;
+  /** The efficiency inputs the step time used. */
+  efficiency: TimeEfficiency;
 }
 
-/** Totals of a training run over the dataset; empty ({}) without a dataset size (see run_unavailable). */
+/** Totals of a training run over the dataset; EstimateResponse.run is null without a dataset size (see run_unavailable). */
 export interface RunResult {
   epochs?: number;
   sequences_per_epoch?: number;
@@ -316,12 +316,12 @@ export interface PlanResponse {
   by_cost: PlanCandidate[];
   /** Setups that no other is both faster and cheaper than; fastest first. */
   pareto: PlanCandidate[];
+  stats: PlanSearchStats;
   evaluated: number;
   elapsed_ms: number;
 }
 
-// Parts of the time and planner output that the interfaces above do not
-// describe yet, as core/estimate.cpp and core/plan_query.cpp write them.
+// Parts of the time and planner output, as core/estimate.cpp and core/plan_query.cpp write them.
 
 /** estimate()'s time.efficiency: the efficiency inputs the step time used (an object, not a Term). */
 export interface TimeEfficiency {
