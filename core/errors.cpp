@@ -1,7 +1,8 @@
 #include "errors.h"
 
 #include <cmath>
-#include <cstdio>
+
+#include "number_text.h"
 
 namespace gpuplan {
 
@@ -33,13 +34,10 @@ namespace {
 
 // Formats a limit without a trailing ".000000" and with an exponent for large values.
 std::string format_limit(double value) {
-  char buffer[32];
   if (std::fabs(value) >= 1e7 && std::fabs(value) == std::floor(std::fabs(value))) {
-    std::snprintf(buffer, sizeof buffer, "%.6g", value);
-  } else {
-    std::snprintf(buffer, sizeof buffer, "%.10g", value);
+    return format_general(value, 6);
   }
-  return buffer;
+  return format_general(value, 10);
 }
 
 std::string quoted(const std::string& value) { return "\"" + truncate_for_message(value) + "\""; }

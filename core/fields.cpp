@@ -2,10 +2,10 @@
 
 #include <cctype>
 #include <cmath>
-#include <cstdlib>
 
 #include "cost.h"
 #include "gpus.h"
+#include "number_text.h"
 #include "precision.h"
 
 namespace gpuplan {
@@ -23,97 +23,99 @@ const char* field_kind_name(FieldKind kind) {
 
 namespace {
 
-FieldSpec number_field(std::string name, std::string group, double min, double max,
-                       std::optional<std::string> default_value, std::string unit) {
-  FieldSpec spec;
-  spec.name = std::move(name);
-  spec.kind = FieldKind::number;
-  spec.group = std::move(group);
-  spec.min = min;
-  spec.max = max;
-  spec.default_value = std::move(default_value);
-  spec.unit = std::move(unit);
-  return spec;
-}
+// One row of the setup field table. Plain pointers and numbers keep the table in
+// static data; build_fields() turns it into FieldSpecs once.
+struct FieldRow {
+  const char* name;
+  FieldKind kind;
+  const char* group;
+  double min;
+  double max;
+  const char* default_value;  // nullptr when the field has no default
+  const char* choices;        // space-separated; booleans get "true false" without it
+  std::vector<std::string> (*list_choices)();  // choices that come from another table
+  const char* unit;
+};
 
-FieldSpec integer_field(std::string name, std::string group, double min, double max,
-                        std::optional<std::string> default_value, std::string unit) {
-  FieldSpec spec = number_field(std::move(name), std::move(group), min, max, std::move(default_value), std::move(unit));
-  spec.kind = FieldKind::integer;
-  return spec;
-}
+constexpr FieldKind kNumber = FieldKind::number;
+constexpr FieldKind kInteger = FieldKind::integer;
+constexpr FieldKind kChoice = FieldKind::choice;
+constexpr FieldKind kBoolean = FieldKind::boolean;
 
-FieldSpec choice_field(std::string name, std::string group, std::vector<std::string> choices,
-                       std::optional<std::string> default_value) {
-  FieldSpec spec;
-  spec.name = std::move(name);
-  spec.kind = FieldKind::choice;
-  spec.group = std::move(group);
-  spec.choices = std::move(choices);
-  spec.default_value = std::move(default_value);
-  return spec;
+// The guide's P has no default: it comes from the chosen model unless given. The
+// guide's H is the model field "hidden" (see model_fields()).
+constexpr FieldRow kFieldRows[] = {
+    // name, kind, group, min, max, default, choices, list_choices, unit
+    {"params", kNumber, "model", 1e3, 1e13, nullptr, nullptr, nullptr, "params"},
+    {"micro_batch", kInteger, "batch", 1, 65536, "16", nullptr, nullptr, "sequences"},
+    {"seq_len", kInteger, "batch", 1, 10485760, "512", nullptr, nullptr, "tokens"},
+    {"grad_accum", kInteger, "batch", 1, 65536, "1", nullptr, nullptr, "micro-batches"},
+    {"precision", kChoice, "precision", 0, 0, "amp_bf16", nullptr, precision_names, ""},
+    {"gpu", kChoice, "hardware", 0, 0, "a100-80gb", nullptr, gpu_ids, ""},
+    {"gpu_tflops", kNumber, "hardware", 0.001, 1e6, nullptr, nullptr, nullptr, "TFLOP/s"},
+    {"gpu_memory_gb", kNumber, "hardware", 1, 100000, nullptr, nullptr, nullptr, "GB"},
+    {"gpu_bandwidth_tbps", kNumber, "hardware", 0.01, 1000, nullptr, nullptr, nullptr, "TB/s"},
+    {"num_gpus", kInteger, "hardware", 1, 65536, "1", nullptr, nullptr, "GPUs"},
+    {"gpus_per_node", kInteger, "hardware", 1, 64, "8", nullptr, nullptr, "GPUs"},
+    {"sharding", kChoice, "hardware", 0, 0, "ddp",
+     "ddp zero1 zero2 zero3 fsdp_no_shard fsdp_shard_grad_op fsdp_full_shard", nullptr, ""},
+    {"offload", kChoice, "hardware", 0, 0, "none", "none optimizer optimizer_and_params", nullptr, ""},
+    {"tensor_parallel", kInteger, "hardware", 1, 1024, "1", nullptr, nullptr, "GPUs"},
+    {"pipeline_parallel", kInteger, "hardware", 1, 1024, "1", nullptr, nullptr, "stages"},
+    {"sequence_parallel", kBoolean, "hardware", 0, 0, "false", nullptr, nullptr, ""},
+
+    // Detailed method: fine-tuning method and its options.
+    {"method", kChoice, "method", 0, 0, "full", "full lora qlora freeze", nullptr, ""},
+    {"lora_rank", kInteger, "method", 1, 65536, "16", nullptr, nullptr, ""},
+    {"lora_targets", FieldKind::text, "method", 0, 0, "all-linear", "q k v o gate up down all-linear", nullptr, ""},
+    {"lora_train_embeddings", kBoolean, "method", 0, 0, "false", nullptr, nullptr, ""},
+    {"quant", kChoice, "method", 0, 0, "nf4", "nf4 fp4", nullptr, ""},
+    {"double_quant", kBoolean, "method", 0, 0, "true", nullptr, nullptr, ""},
+    {"kbit_upcast", kBoolean, "method", 0, 0, "true", nullptr, nullptr, ""},
+    {"trainable_layers", kInteger, "method", 1, 100000, "2", nullptr, nullptr, "layers"},
+
+    // Detailed method: optimizer and memory savers.
+    {"optimizer", kChoice, "precision", 0, 0, "adamw",
+     "adamw adamw_8bit paged_adamw_8bit paged_adamw_32bit sgd sgd_momentum adafactor adafactor_momentum lion",
+     nullptr, ""},
+    {"grad_checkpointing", kChoice, "savers", 0, 0, "off", "off full selective offload", nullptr, ""},
+    {"attention", kChoice, "savers", 0, 0, "sdpa", "eager sdpa flash", nullptr, ""},
+    {"fused_kernels", kBoolean, "savers", 0, 0, "false", nullptr, nullptr, ""},
+    {"fused_cross_entropy", kBoolean, "savers", 0, 0, "false", nullptr, nullptr, ""},
+    {"legacy_loss", kBoolean, "savers", 0, 0, "false", nullptr, nullptr, ""},
+    {"optimizer_in_backward", kBoolean, "precision", 0, 0, "false", nullptr, nullptr, ""},
+};
+
+std::vector<std::string> split_names(const char* text) {
+  std::vector<std::string> names;
+  std::string name;
+  for (const char* at = text;; ++at) {
+    if (*at == ' ' || *at == '\0') {
+      names.push_back(name);
+      name.clear();
+      if (*at == '\0') return names;
+    } else {
+      name += *at;
+    }
+  }
 }
 
 std::vector<FieldSpec> build_fields() {
   std::vector<FieldSpec> fields;
-  // The guide's P has no default: it comes from the chosen model unless given. The
-  // guide's H is the model field "hidden" (see model_fields()).
-  fields.push_back(number_field("params", "model", 1e3, 1e13, std::nullopt, "params"));
-  fields.push_back(integer_field("micro_batch", "batch", 1, 65536, std::string("16"), "sequences"));
-  fields.push_back(integer_field("seq_len", "batch", 1, 10485760, std::string("512"), "tokens"));
-  fields.push_back(integer_field("grad_accum", "batch", 1, 65536, std::string("1"), "micro-batches"));
-  fields.push_back(choice_field("precision", "precision", precision_names(), std::string("amp_bf16")));
-  fields.push_back(choice_field("gpu", "hardware", gpu_ids(), std::string("a100-80gb")));
-  fields.push_back(number_field("gpu_tflops", "hardware", 0.001, 1e6, std::nullopt, "TFLOP/s"));
-  fields.push_back(number_field("gpu_memory_gb", "hardware", 1, 100000, std::nullopt, "GB"));
-  fields.push_back(number_field("gpu_bandwidth_tbps", "hardware", 0.01, 1000, std::nullopt, "TB/s"));
-  fields.push_back(integer_field("num_gpus", "hardware", 1, 65536, std::string("1"), "GPUs"));
-  fields.push_back(integer_field("gpus_per_node", "hardware", 1, 64, std::string("8"), "GPUs"));
-  fields.push_back(choice_field("sharding", "hardware",
-                                {"ddp", "zero1", "zero2", "zero3", "fsdp_no_shard", "fsdp_shard_grad_op",
-                                 "fsdp_full_shard"},
-                                std::string("ddp")));
-  fields.push_back(choice_field("offload", "hardware", {"none", "optimizer", "optimizer_and_params"}, std::string("none")));
-  fields.push_back(integer_field("tensor_parallel", "hardware", 1, 1024, std::string("1"), "GPUs"));
-  fields.push_back(integer_field("pipeline_parallel", "hardware", 1, 1024, std::string("1"), "stages"));
-  fields.push_back(choice_field("sequence_parallel", "hardware", {"true", "false"}, std::string("false")));
-  fields.back().kind = FieldKind::boolean;
-
-  // Detailed method: fine-tuning method and its options.
-  fields.push_back(choice_field("method", "method", {"full", "lora", "qlora", "freeze"}, std::string("full")));
-  fields.push_back(integer_field("lora_rank", "method", 1, 65536, std::string("16"), ""));
-  FieldSpec targets;
-  targets.name = "lora_targets";
-  targets.kind = FieldKind::text;
-  targets.group = "method";
-  targets.default_value = std::string("all-linear");
-  targets.choices = {"q", "k", "v", "o", "gate", "up", "down", "all-linear"};
-  fields.push_back(targets);
-  fields.push_back(choice_field("lora_train_embeddings", "method", {"true", "false"}, std::string("false")));
-  fields.back().kind = FieldKind::boolean;
-  fields.push_back(choice_field("quant", "method", {"nf4", "fp4"}, std::string("nf4")));
-  fields.push_back(choice_field("double_quant", "method", {"true", "false"}, std::string("true")));
-  fields.back().kind = FieldKind::boolean;
-  fields.push_back(choice_field("kbit_upcast", "method", {"true", "false"}, std::string("true")));
-  fields.back().kind = FieldKind::boolean;
-  fields.push_back(integer_field("trainable_layers", "method", 1, 100000, std::string("2"), "layers"));
-
-  // Detailed method: optimizer and memory savers.
-  fields.push_back(choice_field("optimizer", "precision",
-                                {"adamw", "adamw_8bit", "paged_adamw_8bit", "paged_adamw_32bit", "sgd",
-                                 "sgd_momentum", "adafactor", "adafactor_momentum", "lion"},
-                                std::string("adamw")));
-  fields.push_back(
-      choice_field("grad_checkpointing", "savers", {"off", "full", "selective", "offload"}, std::string("off")));
-  fields.push_back(choice_field("attention", "savers", {"eager", "sdpa", "flash"}, std::string("sdpa")));
-  fields.push_back(choice_field("fused_kernels", "savers", {"true", "false"}, std::string("false")));
-  fields.back().kind = FieldKind::boolean;
-  fields.push_back(choice_field("fused_cross_entropy", "savers", {"true", "false"}, std::string("false")));
-  fields.back().kind = FieldKind::boolean;
-  fields.push_back(choice_field("legacy_loss", "savers", {"true", "false"}, std::string("false")));
-  fields.back().kind = FieldKind::boolean;
-  fields.push_back(choice_field("optimizer_in_backward", "precision", {"true", "false"}, std::string("false")));
-  fields.back().kind = FieldKind::boolean;
+  for (const FieldRow& row : kFieldRows) {
+    FieldSpec spec;
+    spec.name = row.name;
+    spec.kind = row.kind;
+    spec.group = row.group;
+    spec.min = row.min;
+    spec.max = row.max;
+    if (row.default_value != nullptr) spec.default_value = std::string(row.default_value);
+    if (row.choices != nullptr) spec.choices = split_names(row.choices);
+    if (row.kind == FieldKind::boolean) spec.choices = {"true", "false"};
+    if (row.list_choices != nullptr) spec.choices = row.list_choices();
+    spec.unit = row.unit;
+    fields.push_back(std::move(spec));
+  }
   // Time and cost inputs: dataset, price, network, overlap, measured MFU (cost.cpp).
   for (FieldSpec& spec : run_fields()) fields.push_back(std::move(spec));
   return fields;
@@ -140,16 +142,10 @@ std::optional<double> parse_finite_number(const std::string& text) {
   while (end > begin && std::isspace(static_cast<unsigned char>(text[end - 1]))) --end;
   if (begin == end || end - begin > 64) return std::nullopt;
   std::string trimmed = text.substr(begin, end - begin);
-  // Only decimal notation: strtod would also take hex, "inf" and "nan".
-  for (char c : trimmed) {
-    bool allowed = std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
-    if (!allowed) return std::nullopt;
-  }
-  char* parse_end = nullptr;
-  double value = std::strtod(trimmed.c_str(), &parse_end);
-  if (parse_end != trimmed.c_str() + trimmed.size()) return std::nullopt;
-  if (!std::isfinite(value)) return std::nullopt;
-  if (value == 0) value = 0;  // turns -0 into 0
+  // parse_decimal takes decimal notation only, never hex, "inf" or "nan".
+  std::optional<double> value = parse_decimal(trimmed);
+  if (!value || !std::isfinite(*value)) return std::nullopt;
+  if (*value == 0) *value = 0;  // turns -0 into 0
   return value;
 }
 

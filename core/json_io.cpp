@@ -1,13 +1,13 @@
 #include "json_io.h"
 
 #include <cmath>
-#include <cstdio>
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
 #include "fields.h"
 #include "gpus.h"
+#include "number_text.h"
 
 namespace gpuplan {
 
@@ -15,12 +15,12 @@ namespace {
 
 // Formats a JSON number as the shortest decimal text that round-trips.
 std::string number_text(double value) {
-  char buffer[40];
+  std::string text;
   for (int digits = 15; digits <= 17; ++digits) {
-    std::snprintf(buffer, sizeof buffer, "%.*g", digits, value);
-    if (std::strtod(buffer, nullptr) == value) break;
+    text = format_general(value, digits);
+    if (parse_decimal(text) == value) break;
   }
-  return buffer;
+  return text;
 }
 
 void write_optional(JsonWriter& writer, const std::optional<double>& value) {

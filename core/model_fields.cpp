@@ -22,8 +22,8 @@ struct BooleanField {
   bool ModelSpec::*member;
 };
 
-const std::vector<IntegerField>& integer_fields() {
-  static const std::vector<IntegerField> fields = {
+// The tables are constexpr arrays so they are static data, not start-up code.
+constexpr IntegerField kIntegerFields[] = {
       {"layers", &ModelSpec::layers, 1, kMaxLayers},
       {"hidden", &ModelSpec::hidden, 1, kMaxHidden},
       {"heads", &ModelSpec::heads, 1, kMaxHeads},
@@ -46,12 +46,9 @@ const std::vector<IntegerField>& integer_fields() {
       {"qk_nope_head_dim", &ModelSpec::qk_nope_head_dim, 0, kMaxHeadDim},
       {"qk_rope_head_dim", &ModelSpec::qk_rope_head_dim, 0, kMaxHeadDim},
       {"v_head_dim", &ModelSpec::v_head_dim, 0, kMaxHeadDim},
-  };
-  return fields;
-}
+};
 
-const std::vector<BooleanField>& boolean_fields() {
-  static const std::vector<BooleanField> fields = {
+constexpr BooleanField kBooleanFields[] = {
       {"tied_embeddings", &ModelSpec::tied_embeddings},
       {"norm_bias", &ModelSpec::norm_bias},
       {"qkv_bias", &ModelSpec::qkv_bias},
@@ -60,25 +57,24 @@ const std::vector<BooleanField>& boolean_fields() {
       {"pooler", &ModelSpec::pooler},
       {"shared_expert_gate", &ModelSpec::shared_expert_gate},
       {"router_bias", &ModelSpec::router_bias},
-  };
-  return fields;
-}
+};
 
-// Choice fields and their accepted names, in enum order.
-const std::vector<std::pair<const char*, std::vector<std::string>>>& choice_fields() {
-  static const std::vector<std::pair<const char*, std::vector<std::string>>> fields = {
-      {"family", {"decoder", "encoder"}},
-      {"mlp", {"gated", "plain"}},
-      {"norm", {"rmsnorm", "layernorm"}},
-      {"position", {"rotary", "learned", "alibi"}},
-      {"attention_type", {"mha", "mla"}},
-  };
-  return fields;
-}
+struct ChoiceField {
+  const char* name;
+  const char* choices[4];  // accepted names in enum order, ended by nullptr
+};
+
+constexpr ChoiceField kChoiceFields[] = {
+    {"family", {"decoder", "encoder"}},
+    {"mlp", {"gated", "plain"}},
+    {"norm", {"rmsnorm", "layernorm"}},
+    {"position", {"rotary", "learned", "alibi"}},
+    {"attention_type", {"mha", "mla"}},
+};
 
 std::vector<FieldSpec> build_model_fields() {
   std::vector<FieldSpec> specs;
-  for (const IntegerField& field : integer_fields()) {
+  for (const IntegerField& field : kIntegerFields) {
     FieldSpec spec;
     spec.name = field.name;
     spec.kind = FieldKind::integer;
@@ -87,15 +83,15 @@ std::vector<FieldSpec> build_model_fields() {
     spec.max = static_cast<double>(field.max);
     specs.push_back(std::move(spec));
   }
-  for (const auto& [name, choices] : choice_fields()) {
+  for (const ChoiceField& field : kChoiceFields) {
     FieldSpec spec;
-    spec.name = name;
+    spec.name = field.name;
     spec.kind = FieldKind::choice;
     spec.group = "model";
-    spec.choices = choices;
+    for (const char* const* choice = field.choices; *choice != nullptr; ++choice) spec.choices.push_back(*choice);
     specs.push_back(std::move(spec));
   }
-  for (const BooleanField& field : boolean_fields()) {
+  for (const BooleanField& field : kBooleanFields) {
     FieldSpec spec;
     spec.name = field.name;
     spec.kind = FieldKind::boolean;
@@ -138,21 +134,22 @@ std::optional<ModelSpec> base_spec(const KeyValues& kv, FieldErrors& errors,
 // Applies every model field present in kv to spec; returns how many were given.
 int apply_fields(FieldReader& reader, ModelSpec& spec) {
   int fields_given = 0;
-  for (const IntegerField& field : integer_fields()) {
+  for (const IntegerField& field : kIntegerFields) {
     if (!reader.has(field.name)) continue;
     ++fields_given;
     if (std::optional<int64_t> value = reader.integer(model_field(field.name))) {
       spec.*field.member = *value;
     }
   }
-  for (const BooleanField& field : boolean_fields()) {
+  for (const BooleanField& field : kBooleanFields) {
     if (!reader.has(field.name)) continue;
     ++fields_given;
     if (std::optional<bool> value = reader.boolean(model_field(field.name))) {
       spec.*field.member = *value;
     }
   }
-  for (const auto& [name, choices] : choice_fields()) {
+  for (const ChoiceField& choice_field : kChoiceFields) {
+    const char* name = choice_field.name;
     if (!reader.has(name)) continue;
     ++fields_given;
     std::optional<std::string> value = reader.choice(model_field(name));
@@ -229,10 +226,10 @@ KeyValues model_key_values(const ModelSpec& spec) {
   KeyValues kv;
   kv["model"] = "custom";
   if (!spec.name.empty()) kv["name"] = spec.name;
-  for (const IntegerField& field : integer_fields()) {
+  for (const IntegerField& field : kIntegerFields) {
     kv[field.name] = std::to_string(spec.*field.member);
   }
-  for (const BooleanField& field : boolean_fields()) {
+  for (const BooleanField& field : kBooleanFields) {
     kv[field.name] = spec.*field.member ? "true" : "false";
   }
   kv["family"] = family_name(spec.family);

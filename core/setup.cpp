@@ -1,8 +1,7 @@
 #include "setup.h"
 
-#include <cstdio>
-
 #include "fields.h"
+#include "number_text.h"
 
 namespace gpuplan {
 
@@ -225,11 +224,7 @@ KeyValues setup_key_values(const TrainingSetup& setup) {
   values["pipeline_parallel"] = std::to_string(setup.pipeline_parallel);
   values["sequence_parallel"] = setup.sequence_parallel ? "true" : "false";
   values["gpu"] = setup.gpu_id;
-  auto number_text = [](double value) {
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.15g", value);
-    return std::string(buffer);
-  };
+  auto number_text = [](double value) { return format_general(value, 15); };
   if (setup.gpu_tflops) values["gpu_tflops"] = number_text(*setup.gpu_tflops);
   if (setup.gpu_memory_gb) values["gpu_memory_gb"] = number_text(*setup.gpu_memory_gb);
   if (setup.gpu_bandwidth_tbps) values["gpu_bandwidth_tbps"] = number_text(*setup.gpu_bandwidth_tbps);

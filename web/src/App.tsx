@@ -1,15 +1,13 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { CUSTOM_MODEL, MODEL_KEY, initialTexts, minimalValues, queryFromTexts, refreshTexts } from './calculator';
 import { loadCore, type Core, type EstimateResponse, type FieldError, type ModelResponse, type Query } from './core';
-import { combineSvgs, download, makeExport, makeMarkdown, parseExport } from './exports';
 import { ARCHITECTURE_FIELDS, fieldApplies } from './form-layout';
 import { catalogs, detectLang, LANG_NAMES, LANGS, loadCatalog, type Lang } from './i18n';
 import { I18nContext, makeI18n } from './i18n/context';
 import { choiceLabel, describeFieldError, fieldLabel } from './messages';
-import { findFixes, type Fix } from './suggest';
-import { computeSweep, microBatchValues, seqLenValues, type Sweep } from './sweep';
+import type { Fix } from './suggest';
+import type { Sweep } from './sweep';
 import { InputForm } from './components/InputForm';
-import { Planner } from './components/Planner';
 import { Results } from './components/Results';
 import { makeEmbedCode, Share } from './components/Share';
 import { PAGE_KEYS, readQuery, resolveUrlValues, writeQuery, type PageOptions, type Theme } from './url';
@@ -46,6 +44,19 @@ interface Derived {
   fixes: Fix[];
   sweeps: Sweep[];
   breakdown: ModelResponse;
+}
+
+// Parts of the page that load on demand, so the first view downloads less.
+// The module system fetches each chunk once, and later calls reuse it.
+type ChartsModule = typeof import('./charts');
+type PlannerModule = typeof import('./components/Planner');
+const loadCharts = (): Promise<ChartsModule> => import('./charts');
+const loadSuggest = (): Promise<typeof import('./suggest')> => import('./suggest');
+const loadPlanner = (): Promise<PlannerModule> => import('./components/Planner');
+const loadExports = (): Promise<typeof import('./exports')> => import('./exports');
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function errorsByField(errors: readonly FieldError[]): Record<string, FieldError> {
@@ -99,7 +110,7 @@ export function App({ variant = 'page' }: { variant?: Variant }) {
     if (!catalogs[chosenLang]) {
       loadCatalog(chosenLang).then(
         () => setCatalogsLoaded((count) => count + 1),
-        (error: unknown) => setLoadError(error instanceof Error ? error.message : String(error)),
+        (error: unknown) => setLoadError(errorMessage(error)),
       );
     }
   }, [chosenLang]);
@@ -110,6 +121,8 @@ export function App({ variant = 'page' }: { variant?: Variant }) {
   const [loadError, setLoadError] = useState<string | null>(null);
   const [importMessage, setImportMessage] = useState<string | null>(null);
   const [view, setView] = useState<'calculator' | 'planner'>('calculator');
+  const [charts, setCharts] = useState<ChartsModule | null>(null);
+  const [planner, setPlanner] = useState<PlannerModule | null>(null);
   const urlTimer = useRef<number | undefined>(undefined);
   const lastUrl = useRef(window.location.search);
 
@@ -132,7 +145,7 @@ export function App({ variant = 'page' }: { variant?: Variant }) {
         setCore(loaded);
         setState(stateFromValues(loaded, url.values, url.unknownKeys, url.invalidPage));
       },
-      (error: unknown) => setLoadError(error instanceof Error ? error.message : String(error)),
+      (error: unknown) => setLoadError(errorMessage(error)),
     );
   }, []);
 
@@ -150,31 +163,40 @@ export function App({ variant = 'page' }: { variant?: Variant }) {
   }, [core]);
 
   // Suggestions, curves and the parameter breakdown cost many estimates, so they follow a short pause.
+  // The code of the curves, and of the suggestions when the setup does not fit, loads during that pause, after the first result is on screen.
   const accepted = state?.accepted ?? null;
   useEffect(() => {
     if (!core || !accepted || !state) return undefined;
     const query = state.acceptedQuery;
+    const detailed = accepted.detailed;
+    const modules = Promise.all([detailed && variant === 'page' ? loadCharts() : null, detailed && !detailed.fits ? loadSuggest() : null]);
+    let cancelled = false;
     const timer = window.setTimeout(() => {
-      const detailed = accepted.detailed;
-      const sweeps: Sweep[] = [];
-      if (detailed && variant === 'page') {
-        const micro = Number(accepted.input['micro_batch']);
-        const seq = Number(accepted.input['seq_len']);
-        const maxPositions = Number(accepted.model?.spec['max_positions'] ?? 0);
-        sweeps.push(computeSweep(core.estimate, query, 'micro_batch', microBatchValues(micro, detailed.max_micro_batch), accepted));
-        sweeps.push(computeSweep(core.estimate, query, 'seq_len', seqLenValues(seq, detailed.max_seq_len, maxPositions), accepted));
-      }
-      const modelQuery: Query = {};
-      for (const name of [MODEL_KEY, ...ARCHITECTURE_FIELDS]) if (query[name] !== undefined) modelQuery[name] = query[name]!;
-      setDerived({
-        for: accepted,
-        fixes: findFixes(core.estimate, query, accepted),
-        sweeps,
-        breakdown: core.modelBreakdown(modelQuery),
-      });
+      modules.then(
+        ([chartsModule, suggest]) => {
+          if (cancelled) return;
+          const modelQuery: Query = {};
+          for (const name of [MODEL_KEY, ...ARCHITECTURE_FIELDS]) if (query[name] !== undefined) modelQuery[name] = query[name]!;
+          if (chartsModule) setCharts(chartsModule);
+          setDerived({
+            for: accepted,
+            fixes: suggest ? suggest.findFixes(core.estimate, query, accepted) : [],
+            sweeps: chartsModule ? chartsModule.computeSweeps(core, query, accepted) : [],
+            breakdown: core.modelBreakdown(modelQuery),
+          });
+        },
+        (error: unknown) => setLoadError(errorMessage(error)),
+      );
     }, 60);
-    return () => window.clearTimeout(timer);
+    return () => {
+      cancelled = true;
+      window.clearTimeout(timer);
+    };
   }, [core, accepted]);
+
+  useEffect(() => {
+    if (view === 'planner' && !planner) loadPlanner().then(setPlanner, (error: unknown) => setLoadError(errorMessage(error)));
+  }, [view]);
 
   function pageQuery(values: Query, options: PageOptions): string {
     return writeQuery(values, core!.fields, options);
@@ -298,24 +320,35 @@ export function App({ variant = 'page' }: { variant?: Variant }) {
       [t('field.gpu.label'), gpu],
     ];
   }
+  // The export code loads on the first click. A failed load is reported in the notices, like a failed import.
+  function withExports(action: (module: Awaited<ReturnType<typeof loadExports>>) => void): void {
+    loadExports().then(action, (error: unknown) => setImportMessage(t('app.load_failed', { reason: errorMessage(error) })));
+  }
   const shareActions = {
-    onExportJson: () => state?.accepted && download('gpuplan-setup.json', 'application/json', `${JSON.stringify(makeExport(currentQuery(), state.accepted, pageUrl('index.html')), null, 2)}\n`),
-    onImportJson: (text: string) => {
-      try {
-        const values = parseExport(text);
-        loadValues(values);
-        setImportMessage(t('share.imported', { count: Object.keys(values).length }));
-      } catch (error) {
-        setImportMessage(t('share.import_failed', { reason: (error as Error).message }));
-      }
-    },
+    onExportJson: () =>
+      withExports(({ download, makeExport }) => {
+        if (state?.accepted) download('gpuplan-setup.json', 'application/json', `${JSON.stringify(makeExport(currentQuery(), state.accepted, pageUrl('index.html')), null, 2)}\n`);
+      }),
+    onImportJson: (text: string) =>
+      withExports(({ parseExport }) => {
+        try {
+          const values = parseExport(text);
+          loadValues(values);
+          setImportMessage(t('share.imported', { count: Object.keys(values).length }));
+        } catch (error) {
+          setImportMessage(t('share.import_failed', { reason: (error as Error).message }));
+        }
+      }),
     onExportMarkdown: () =>
-      state?.accepted && download('gpuplan-summary.md', 'text/markdown', makeMarkdown(state.accepted, summaryRows(state.accepted), pageUrl('index.html'), t, i18n.locale)),
-    onExportSvg: () => {
-      const svgs = [...document.querySelectorAll<SVGSVGElement>('svg[data-export]')];
-      const style = getComputedStyle(document.documentElement);
-      download('gpuplan-charts.svg', 'image/svg+xml', combineSvgs(svgs, style.color, style.backgroundColor));
-    },
+      withExports(({ download, makeMarkdown }) => {
+        if (state?.accepted) download('gpuplan-summary.md', 'text/markdown', makeMarkdown(state.accepted, summaryRows(state.accepted), pageUrl('index.html'), t, i18n.locale));
+      }),
+    onExportSvg: () =>
+      withExports(({ combineSvgs, download }) => {
+        const svgs = [...document.querySelectorAll<SVGSVGElement>('svg[data-export]')];
+        const style = getComputedStyle(document.documentElement);
+        download('gpuplan-charts.svg', 'image/svg+xml', combineSvgs(svgs, style.color, style.backgroundColor));
+      }),
     embedCode: () => makeEmbedCode(pageUrl('embed.html')),
   };
 
@@ -413,8 +446,9 @@ export function App({ variant = 'page' }: { variant?: Variant }) {
             })}
           </p>
         )}
-        {core && state && view === 'planner' && plan?.ok && (
-          <Planner
+        {core && state && view === 'planner' && plan?.ok && !planner && <p class="loading">{t('app.loading')}</p>}
+        {core && state && view === 'planner' && plan?.ok && planner && (
+          <planner.Planner
             plan={plan}
             gpus={core.gpus}
             onLoad={(input) => {
@@ -450,6 +484,7 @@ export function App({ variant = 'page' }: { variant?: Variant }) {
                   stale={staleReason}
                   fixes={fresh?.fixes ?? null}
                   sweeps={fresh?.sweeps ?? null}
+                  SweepChart={charts?.SweepChart ?? null}
                   breakdown={fresh?.breakdown ?? null}
                   detail={embed ? 'compact' : 'full'}
                   onApplyFix={applyChanges}

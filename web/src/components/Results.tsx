@@ -1,3 +1,4 @@
+import type { ComponentType } from 'preact';
 import type { EstimateResponse, GpuSpec, ModelResponse, Query } from '../core';
 import { formatBytes, formatFlopRate, formatFlops, formatSeconds, formatSignificant, joinQuantity, type Quantity } from '../format';
 import { lookup } from '../i18n';
@@ -6,7 +7,7 @@ import { termLabel } from '../messages';
 import type { Fix } from '../suggest';
 import type { Sweep } from '../sweep';
 import { MemoryBar, TERM_COLORS } from './MemoryBar';
-import { SweepChart } from './SweepChart';
+import type { SweepChartProps } from './SweepChart';
 import { TermTable, Value } from './TermTable';
 
 export interface ResultsProps {
@@ -21,6 +22,8 @@ export interface ResultsProps {
   /** Null while they are computed. */
   fixes: Fix[] | null;
   sweeps: Sweep[] | null;
+  /** The chart component, which loads with the sweeps after the first result. Null until then. */
+  SweepChart: ComponentType<SweepChartProps> | null;
   breakdown: ModelResponse | null;
   /** 'full' on index.html; 'compact' shows the verdict and the memory bar only. */
   detail: 'full' | 'compact';
@@ -77,7 +80,7 @@ export function Results(props: ResultsProps) {
       {detail === 'full' && (
         <>
           {(response.time || response.time_unavailable) && <TimeCost response={response} />}
-          {detailed && <Sweeps sweeps={props.sweeps} gpuName={gpuName} />}
+          {detailed && <Sweeps sweeps={props.sweeps} SweepChart={props.SweepChart} gpuName={gpuName} />}
           <GuideComparison response={response} gpuName={gpuName} />
           {response.constants.length > 0 && <Assumptions response={response} />}
           {props.breakdown?.ok && props.breakdown.breakdown && (
@@ -220,12 +223,12 @@ function MemoryFacts({ response }: { response: EstimateResponse }) {
   );
 }
 
-function Sweeps({ sweeps, gpuName }: { sweeps: Sweep[] | null; gpuName: string }) {
+function Sweeps({ sweeps, SweepChart, gpuName }: { sweeps: Sweep[] | null; SweepChart: ComponentType<SweepChartProps> | null; gpuName: string }) {
   const { t } = useI18n();
   return (
     <section aria-labelledby="sweep-heading">
       <h3 id="sweep-heading">{t('sweep.heading')}</h3>
-      {sweeps === null ? (
+      {sweeps === null || SweepChart === null ? (
         <p class="muted">{t('sweep.computing')}</p>
       ) : (
         <div class="sweeps">

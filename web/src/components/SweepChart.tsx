@@ -9,7 +9,7 @@ const WIDTH = 440;
 const HEIGHT = 230;
 const MARGIN = { top: 22, right: 12, bottom: 40, left: 58 };
 
-interface SweepChartProps {
+export interface SweepChartProps {
   sweep: Sweep;
   title: string;
   xLabel: string;
