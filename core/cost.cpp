@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "flops.h"
+#include "number_text.h"
 
 namespace gpuplan {
 namespace {
@@ -68,9 +69,7 @@ std::optional<RunOptions> read_run_options(FieldReader& reader, FieldErrors& err
 
   const DatasetSpec& dataset = options.dataset;
   if (dataset.dataset_tokens && (dataset.samples || dataset.tokens_per_sample)) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.17g", *dataset.dataset_tokens);
-    errors.push_back(make_unsupported("dataset_tokens", text,
+    errors.push_back(make_unsupported("dataset_tokens", format_general(*dataset.dataset_tokens, 17),
                                       "give either dataset_tokens or samples with tokens_per_sample, not both"));
   }
   if (dataset.samples.has_value() != dataset.tokens_per_sample.has_value()) {
@@ -106,7 +105,7 @@ RunTotals estimate_run(const TrainingSetup& setup, double step_time_s, const Dat
     return totals;
   }
   if (step_time_s <= 0 || !std::isfinite(step_time_s)) {
-    totals.errors.push_back(make_unsupported("step_time_s", std::to_string(step_time_s),
+    totals.errors.push_back(make_unsupported("step_time_s", format_fixed(step_time_s, 6),
                                              "the step time must be a positive number"));
     return totals;
   }

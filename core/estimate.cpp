@@ -9,15 +9,14 @@
 #include "model_json.h"
 #include "precision.h"
 #include "timing.h"
+#include "number_text.h"
 
 namespace gpuplan {
 
 namespace {
 
 std::string text_of(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.17g", value);
-  return buffer;
+  return format_general(value, 17);
 }
 
 bool has_blocking_error(const FieldErrors& errors) {

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "precision.h"
+#include "number_text.h"
 
 namespace gpuplan {
 namespace {
@@ -478,10 +479,10 @@ bool validate(const ModelSpec& model, const TrainingSetup& setup, const TimeOpti
     errors.push_back(make_unknown_choice("network", options.network, network_ids()));
   }
   if (options.comm_overlap < 0 || options.comm_overlap > 1) {
-    errors.push_back(make_out_of_range("comm_overlap", std::to_string(options.comm_overlap), 0, 1));
+    errors.push_back(make_out_of_range("comm_overlap", format_fixed(options.comm_overlap, 6), 0, 1));
   }
   if (options.mfu && (*options.mfu <= 0 || *options.mfu > 1)) {
-    errors.push_back(make_out_of_range("mfu", std::to_string(*options.mfu), 0.001, 1));
+    errors.push_back(make_out_of_range("mfu", format_fixed(*options.mfu, 6), 0.001, 1));
   }
   const int64_t model_parallel = setup.tensor_parallel * setup.pipeline_parallel;
   if (model_parallel < 1 || setup.num_gpus % model_parallel != 0) {
