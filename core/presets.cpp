@@ -2,8 +2,9 @@
 // Hugging Face repository is the row's hf_id unless the comment says
 // otherwise. published_params is set only where an exact published total was
 // found: the safetensors index "total_size" divided by 2 for bf16
-// checkpoints, or the num_parameters() of the loaded Transformers model.
-// Rows without one keep 0 (not verified).
+// checkpoints, the num_parameters() of the loaded Transformers model, or
+// another exact count named in the row's comment. Rows without one keep 0
+// (not verified).
 #include "presets.h"
 
 #include <utility>
@@ -138,8 +139,10 @@ std::vector<ModelSpec> build_presets() {
   table.back().published_params = 124439808;
   table.push_back(gpt2_like("gpt2-medium", "GPT-2 Medium (355M)", "openai-community/gpt2-medium",
                             "GPT-2", 24, 1024, 16, 50257, 1024));
+  table.back().published_params = 354823168;  // "params" of KerasHub's gpt2_medium_en preset
   table.push_back(gpt2_like("gpt2-large", "GPT-2 Large (774M)", "openai-community/gpt2-large",
                             "GPT-2", 36, 1280, 20, 50257, 1024));
+  table.back().published_params = 774030080;  // "params" of KerasHub's gpt2_large_en preset
   table.push_back(gpt2_like("gpt2-xl", "GPT-2 XL (1.5B)", "openai-community/gpt2-xl", "GPT-2", 48,
                             1600, 25, 50257, 1024));
   table.back().published_params = 1557611200;  // GPT2LMHeadModel.num_parameters()
@@ -149,6 +152,7 @@ std::vector<ModelSpec> build_presets() {
   // GPT-2 vocabulary of 50257. No weights are published, so hf_id is empty.
   // NOTE: modelled as GPT-2 blocks with dense attention; GPT-3 alternates
   // dense and locally banded sparse attention, which has the same parameters.
+  // The paper gives only rounded totals (1.3B, 175.0B), so published_params stays 0.
   table.push_back(gpt2_like("gpt3-xl-1.3b", "GPT-3 XL (1.3B)", "", "GPT-3", 24, 2048, 16, 50257,
                             2048));
   table.push_back(gpt2_like("gpt3-175b", "GPT-3 (175B)", "", "GPT-3", 96, 12288, 96, 50257, 2048));
@@ -167,10 +171,16 @@ std::vector<ModelSpec> build_presets() {
   // Index total_size 13,476,839,424 bytes includes 32 rotary inv_freq buffers
   // of 64 fp32 values (8,192 bytes): (13,476,839,424 - 8,192) / 2.
   table.back().published_params = 6738415616;
+  // 13B and 70B: the parameter table of Together's Python client
+  // (model_param_count) lists 13,015,864,320 and 68,976,648,192. The Hugging
+  // Face API safetensors.total is larger by the rotary inv_freq buffers of 64
+  // values per layer: 13,015,866,880 (40 layers) and 68,976,653,312 (80 layers).
   table.push_back(llama_like("llama-2-13b", "Llama 2 13B", "meta-llama/Llama-2-13b-hf", "Llama 2",
                              40, 5120, 40, 40, 13824, 32000, 4096, false));
+  table.back().published_params = 13015864320;
   table.push_back(llama_like("llama-2-70b", "Llama 2 70B", "meta-llama/Llama-2-70b-hf", "Llama 2",
                              80, 8192, 64, 8, 28672, 32000, 4096, false));
+  table.back().published_params = 68976648192;
 
   // Llama 3.x, config.json of meta-llama/Meta-Llama-3-{8B,70B},
   // Llama-3.1-{8B,70B,405B} and Llama-3.2-{1B,3B}.
@@ -189,6 +199,10 @@ std::vector<ModelSpec> build_presets() {
   table.back().published_params = 8030261248;  // index total_size 16,060,522,496 / 2
   table.push_back(llama_like("llama-3.1-8b", "Llama 3.1 8B", "meta-llama/Llama-3.1-8B", "Llama 3",
                              32, 4096, 32, 8, 14336, 128256, 131072, false));
+  table.back().published_params = 8030261248;  // Hugging Face API safetensors.total
+  // NOTE: no published total was found for Meta-Llama-3-70B itself. Its
+  // tensor shapes equal Llama 3.1 70B's, whose total (70,553,706,496) this
+  // row's count matches, but that is not a source for this checkpoint.
   table.push_back(llama_like("llama-3-70b", "Llama 3 70B", "meta-llama/Meta-Llama-3-70B",
                              "Llama 3", 80, 8192, 64, 8, 28672, 128256, 8192, false));
   table.push_back(llama_like("llama-3.1-70b", "Llama 3.1 70B", "meta-llama/Llama-3.1-70B",
@@ -196,6 +210,7 @@ std::vector<ModelSpec> build_presets() {
   table.back().published_params = 70553706496;  // index total_size 141,107,412,992 / 2
   table.push_back(llama_like("llama-3.1-405b", "Llama 3.1 405B", "meta-llama/Llama-3.1-405B",
                              "Llama 3", 126, 16384, 128, 8, 53248, 128256, 131072, false));
+  table.back().published_params = 405853388800;  // Hugging Face API safetensors.total
 
   // Mistral, config.json of mistralai/Mistral-7B-v0.1, Mixtral-8x7B-v0.1
   // and Mixtral-8x22B-v0.1.
@@ -209,13 +224,20 @@ std::vector<ModelSpec> build_presets() {
   table.back().published_params = 46702792704;  // index total_size 93,405,585,408 / 2
   table.push_back(mixtral("mixtral-8x22b", "Mixtral 8x22B", "mistralai/Mixtral-8x22B-v0.1", 56,
                           6144, 48, 16384, 65536));
+  // Tensor payload of the 59 bf16 safetensors shards, 281,241,268,224 bytes, / 2.
+  table.back().published_params = 140620634112;
 
   // Qwen2.5, config.json of Qwen/Qwen2.5-{0.5B,...,72B}. max_positions is
   // the context length on each model card (32K up to 3B, 128K from 7B).
+  // 0.5B and 1.5B: bf16 parameter_count from huggingface_hub's
+  // get_safetensors_metadata for the -Instruct checkpoints, whose tensor
+  // shapes equal the base models'.
   table.push_back(qwen2("qwen2.5-0.5b", "Qwen2.5 0.5B", "Qwen/Qwen2.5-0.5B", 24, 896, 14, 2, 4864,
                         151936, 32768, true));
+  table.back().published_params = 494032768;
   table.push_back(qwen2("qwen2.5-1.5b", "Qwen2.5 1.5B", "Qwen/Qwen2.5-1.5B", 28, 1536, 12, 2, 8960,
                         151936, 32768, true));
+  table.back().published_params = 1543714304;
   table.push_back(qwen2("qwen2.5-3b", "Qwen2.5 3B", "Qwen/Qwen2.5-3B", 36, 2048, 16, 2, 11008,
                         151936, 32768, true));
   table.back().published_params = 3085938688;  // index total_size 6,171,877,376 / 2
@@ -234,7 +256,9 @@ std::vector<ModelSpec> build_presets() {
 
   // Qwen3, config.json of Qwen/Qwen3-{0.6B,1.7B,4B,8B,14B,32B,30B-A3B,235B-A22B}.
   table.push_back(qwen3("qwen3-0.6b", "Qwen3 0.6B", "Qwen/Qwen3-0.6B", 28, 1024, 16, 8, 3072, true));
+  table.back().published_params = 596049920;  // sum of numel() over the loaded model's parameters
   table.push_back(qwen3("qwen3-1.7b", "Qwen3 1.7B", "Qwen/Qwen3-1.7B", 28, 2048, 16, 8, 6144, true));
+  table.back().published_params = 1720574976;  // "params" of KerasHub's qwen3_1.7b_en preset
   table.push_back(qwen3("qwen3-4b", "Qwen3 4B", "Qwen/Qwen3-4B", 36, 2560, 32, 8, 9728, true));
   table.back().published_params = 4022468096;  // index total_size 8,044,936,192 / 2
   table.push_back(qwen3("qwen3-8b", "Qwen3 8B", "Qwen/Qwen3-8B", 36, 4096, 32, 8, 12288, false));
@@ -260,6 +284,7 @@ std::vector<ModelSpec> build_presets() {
   v2_lite.shared_experts = 2;
   v2_lite.expert_intermediate = 1408;
   v2_lite.first_dense_layers = 1;
+  v2_lite.published_params = 15706484224;  // index total_size 31,412,968,448 / 2
   table.push_back(v2_lite);
   // V3: q_lora_rank 1536, 256 routed + 1 shared expert of width 2048, top-8,
   // first_k_dense_replace 3, e_score_correction_bias per MoE layer.
@@ -274,6 +299,10 @@ std::vector<ModelSpec> build_presets() {
   v3.expert_intermediate = 2048;
   v3.first_dense_layers = 3;
   v3.router_bias = true;
+  // 671,026,419,200: element count of the checkpoint's main-model tensors from
+  // public audits of the safetensors headers, without the MTP layer and the
+  // FP8 weight_scale_inv tensors.
+  v3.published_params = 671026419200;
   table.push_back(v3);
 
   // Gemma 2, config.json of google/gemma-2-{2b,9b,27b}.
@@ -283,6 +312,7 @@ std::vector<ModelSpec> build_presets() {
   table.back().published_params = 9241705984;  // index total_size 18,483,411,968 / 2
   table.push_back(
       gemma2("gemma-2-27b", "Gemma 2 27B", "google/gemma-2-27b", 46, 4608, 32, 16, 128, 36864));
+  table.back().published_params = 27227128320;  // "params" of KerasHub's gemma2_27b_en preset
 
   // Phi, config.json of microsoft/Phi-3-mini-4k-instruct,
   // Phi-3-medium-4k-instruct and phi-4. The fused qkv_proj and gate_up_proj
@@ -293,6 +323,9 @@ std::vector<ModelSpec> build_presets() {
   table.push_back(llama_like("phi-3-medium", "Phi-3 medium (14B)",
                              "microsoft/Phi-3-medium-4k-instruct", "Phi", 40, 5120, 40, 10, 17920,
                              32064, 4096, false));
+  // model_size recorded for unsloth/Phi-3-medium-4k-instruct, Unsloth's copy
+  // of these weights.
+  table.back().published_params = 13960238080;
   table.push_back(llama_like("phi-4", "Phi-4 (14B)", "microsoft/phi-4", "Phi", 40, 5120, 40, 10,
                              17920, 100352, 16384, false));
   table.back().published_params = 14659507200;  // index total_size 29,319,014,400 / 2
@@ -304,19 +337,29 @@ std::vector<ModelSpec> build_presets() {
                               32, 2, 13696, 151552, 131072, false);
   glm4.head_dim = 128;
   glm4.qkv_bias = true;
+  // 9,399,951,360 trainable parameters of ChatGLMForConditionalGeneration as
+  // loaded by Transformers. The same log reports 9,399,951,392 in all, 32 of
+  // them not trainable.
+  glm4.published_params = 9399951360;
   table.push_back(glm4);
 
-  // Yi-1.5, config.json of 01-ai/Yi-1.5-{6B,9B,34B}.
+  // Yi-1.5, config.json of 01-ai/Yi-1.5-{6B,9B,34B}. Totals are the
+  // safetensors parameter totals of the -Chat checkpoints, whose tensor shapes
+  // equal the base models'.
   table.push_back(llama_like("yi-1.5-6b", "Yi-1.5 6B", "01-ai/Yi-1.5-6B", "Yi", 32, 4096, 32, 4,
                              11008, 64000, 4096, false));
+  table.back().published_params = 6061035520;
   table.push_back(llama_like("yi-1.5-9b", "Yi-1.5 9B", "01-ai/Yi-1.5-9B", "Yi", 48, 4096, 32, 4,
                              11008, 64000, 4096, false));
+  table.back().published_params = 8829407232;
   table.push_back(llama_like("yi-1.5-34b", "Yi-1.5 34B", "01-ai/Yi-1.5-34B", "Yi", 60, 7168, 56, 8,
                              20480, 64000, 4096, false));
+  table.back().published_params = 34388917248;
 
   // Baichuan 2, config.json of baichuan-inc/Baichuan2-{7B,13B}-Base. The
   // fused W_pack is q, k and v; the NormHead LM head is a plain vocab x hidden
   // weight. 13B uses ALiBi, 7B rotary; both have model_max_length 4096.
+  // NOTE: no exact published total was found for either model, so both keep 0.
   table.push_back(llama_like("baichuan2-7b", "Baichuan 2 7B", "baichuan-inc/Baichuan2-7B-Base",
                              "Baichuan", 32, 4096, 32, 32, 11008, 125696, 4096, false));
   ModelSpec baichuan13 = llama_like("baichuan2-13b", "Baichuan 2 13B",
@@ -331,6 +374,9 @@ std::vector<ModelSpec> build_presets() {
   table.back().published_params = 7737708544;  // bf16 weights of 15,475,417,088 bytes / 2
   table.push_back(llama_like("internlm2.5-20b", "InternLM2.5 20B", "internlm/internlm2_5-20b",
                              "InternLM", 48, 6144, 48, 8, 16384, 92544, 32768, false));
+  // bf16 parameter_count from get_safetensors_metadata of internlm2_5-20b-chat,
+  // whose tensor shapes equal the base model's.
+  table.back().published_params = 19861149696;
 
   return table;
 }
