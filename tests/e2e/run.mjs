@@ -43,6 +43,14 @@ let siteUrl;
 let servedRoot;
 const profiles = [];
 const contexts = [];
+/** Servers and folders of other origins that tests start, closed and removed after the run. */
+const otherServers = [];
+const otherFolders = [];
+
+// Script and HTML payloads for the text inputs. Each one sets window.__pwned if the page ever reads it as markup or as a link.
+const IMG_PAYLOAD = '<img src=x onerror=window.__pwned=1>';
+const SCRIPT_PAYLOAD = '"><script>window.__pwned=1</script>';
+const JS_URL_PAYLOAD = 'javascript:window.__pwned=1';
 
 /** Opens a fresh browser profile (Playwright takes the profile folder here, not as --user-data-dir). */
 async function openContext(options = {}) {
@@ -107,6 +115,45 @@ async function assertNoNaN(page) {
   assert.doesNotMatch(shown, /NaN|Infinity|undefined/);
 }
 
+/** Asserts that no payload ran and that the document contains no element or attribute that a payload could have added. */
+async function assertNoInjectedMarkup(page) {
+  const found = await page.evaluate(() => {
+    const elements = [...document.querySelectorAll('*')];
+    return {
+      pwned: typeof window.__pwned,
+      images: document.querySelectorAll('img').length,
+      inlineScripts: [...document.scripts].filter((script) => !script.src).length,
+      handlers: elements.flatMap((element) => [...element.attributes].filter((attribute) => /^on/i.test(attribute.name)).map((attribute) => `${element.tagName} ${attribute.name}`)),
+      scriptUrls: elements.flatMap((element) =>
+        ['href', 'src', 'action', 'formaction'].map((name) => element.getAttribute(name) ?? '').filter((value) => /^\s*javascript:/i.test(value)),
+      ),
+    };
+  });
+  assert.equal(found.pwned, 'undefined', 'a payload ran');
+  assert.equal(found.images, 0, 'an <img> element is in the page');
+  assert.equal(found.inlineScripts, 0, 'an inline <script> element is in the page');
+  assert.deepEqual(found.handlers, []);
+  assert.deepEqual(found.scriptUrls, []);
+}
+
+/** Clicks an export button and returns the downloaded file's text. */
+async function downloadText(page, button) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
+  return readFileSync(await download.path(), 'utf8');
+}
+
+/** Parses the Content-Security-Policy meta tag of an HTML text into {directive: [sources]}. */
+function readPolicy(html) {
+  const match = html.match(/<meta http-equiv="Content-Security-Policy" content="([^"]*)"/);
+  assert.ok(match, 'no Content-Security-Policy meta tag');
+  const policy = {};
+  for (const directive of match[1].split(';')) {
+    const [name, ...sources] = directive.trim().split(/\s+/);
+    if (name) policy[name] = sources;
+  }
+  return policy;
+}
+
 before(async () => {
   assert.ok(existsSync(join(distDir, 'index.html')), 'dist/index.html not found: run "npm run build:web" first');
   mkdirSync(artifactsDir, { recursive: true });
@@ -142,7 +189,8 @@ before(async () => {
 after(async () => {
   for (const context of contexts) await context.close();
   server?.close();
-  for (const folder of [servedRoot, ...profiles]) if (folder) rmSync(folder, { recursive: true, force: true });
+  for (const other of otherServers) other.close();
+  for (const folder of [servedRoot, ...profiles, ...otherFolders]) if (folder) rmSync(folder, { recursive: true, force: true });
 });
 
 describe('main page', () => {
@@ -277,7 +325,8 @@ describe('main page', () => {
   });
 
   test('exports and import', async () => {
-    const { page } = await openPage(context, '?model=qwen3-8b&method=qlora&micro_batch=4');
+    const opened = await openPage(context, '?model=qwen3-8b&method=qlora&micro_batch=4');
+    const { page } = opened;
 
     const [json] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
     const exported = JSON.parse(readFileSync(await json.path(), 'utf8'));
@@ -301,7 +350,131 @@ describe('main page', () => {
     await fresh.page.setInputFiles('.share input[type=file]', await json.path());
     await fresh.page.waitForFunction(() => window.location.search === '?model=qwen3-8b&micro_batch=4&method=qlora');
     assert.ok(await fresh.page.getByText('Imported 3 values.').isVisible());
+    assertClean(opened);
+    assertClean(fresh);
     await fresh.page.close();
+    await page.close();
+  });
+
+  test('planner loads a setup without leaving the site', async () => {
+    // The planner ranks by total time and cost, so it needs the dataset size.
+    const opened = await openPage(context, '?model=llama-3-8b&seq_len=2048&dataset_tokens=1e9');
+    const { page } = opened;
+
+    await page.getByRole('button', { name: 'Planner', exact: true }).click();
+    await page.getByRole('heading', { name: 'Planner', exact: true }).waitFor();
+    const load = page.getByRole('button', { name: 'Load' });
+    await load.first().waitFor();
+    assert.ok((await load.count()) > 0);
+    await page.getByRole('button', { name: 'Cheapest' }).click();
+    await load.first().click();
+    // Loading a row returns to the calculator with a setup that fits.
+    await page.locator('.verdict.fits').waitFor();
+    assert.match(search(page), /^\?model=llama-3-8b&/);
+    assert.match(await downloadText(page, 'Markdown summary'), /\| Model \| Llama 3 8B \|/);
+    await assertNoNaN(page);
+    assertClean(opened);
+    await page.close();
+  });
+
+  test('payloads in names, URL keys and config.json stay text', async () => {
+    const query = new URLSearchParams([
+      ['model', 'qwen3-8b'],
+      ['name', SCRIPT_PAYLOAD],
+      ['gpu', JS_URL_PAYLOAD],
+      ['lora_targets', IMG_PAYLOAD],
+      [IMG_PAYLOAD, '1'],
+      ['theme', SCRIPT_PAYLOAD],
+    ]);
+    const opened = await openPage(context, `?${query}`);
+    let { page } = opened;
+
+    // Each payload is on screen as text: the model name, the rejected GPU, the unknown key and the rejected theme.
+    await page.getByRole('heading', { name: `Parameters of ${SCRIPT_PAYLOAD}` }).waitFor();
+    const shown = await page.locator('body').innerText();
+    assert.ok(shown.includes(`Parameters of ${SCRIPT_PAYLOAD}`), 'the model name is not shown');
+    assert.ok(shown.includes(JS_URL_PAYLOAD), 'the rejected GPU value is not shown');
+    assert.ok(shown.includes(`The link’s key “${IMG_PAYLOAD}”`), 'the unknown key is not shown');
+    assert.ok(shown.includes(`The link sets theme to “${SCRIPT_PAYLOAD}”`), 'the rejected theme is not shown');
+    await assertNoInjectedMarkup(page);
+
+    // JSON keeps the name as a string value.
+    // NOTE: the shared URL and the export's query leave the name out, because minimalValues drops every key that does not change the estimate.
+    const exported = JSON.parse(await downloadText(page, 'Export JSON'));
+    assert.equal(exported.model, SCRIPT_PAYLOAD);
+
+    // Markdown puts a backslash before every <, >, | and backtick of a cell.
+    const markdown = await downloadText(page, 'Markdown summary');
+    assert.ok(markdown.includes('| Model | "\\>\\<script\\>window.__pwned=1\\</script\\> |'), markdown);
+    for (const line of markdown.split('\n').filter((row) => row.startsWith('|'))) {
+      assert.doesNotMatch(line, /(?<!\\)[<>`]/, `unescaped markup character in ${line}`);
+    }
+
+    // The files are parsed in a blank page: a DOMParser document takes over its creator's policy, which rejects their style attributes.
+    const scratch = await context.newPage();
+    const svg = await downloadText(page, 'Charts as SVG');
+    const svgCheck = await scratch.evaluate((text) => {
+      const parsed = new DOMParser().parseFromString(text, 'image/svg+xml');
+      return {
+        parseErrors: parsed.getElementsByTagName('parsererror').length,
+        active: parsed.querySelectorAll('script, foreignObject, image, a, iframe').length,
+        handlers: [...parsed.querySelectorAll('*')].filter((element) => [...element.attributes].some((attribute) => /^on/i.test(attribute.name))).length,
+      };
+    }, svg);
+    assert.deepEqual(svgCheck, { parseErrors: 0, active: 0, handlers: 0 });
+
+    // The embed code is one iframe of this site's embed.html and the height listener.
+    await page.getByRole('button', { name: 'Copy embed code' }).click();
+    const embedCode = await page.evaluate(() => navigator.clipboard.readText());
+    const embedParts = await scratch.evaluate((code) => {
+      const parsed = new DOMParser().parseFromString(code, 'text/html');
+      return {
+        elements: [...parsed.head.querySelectorAll('*'), ...parsed.body.querySelectorAll('*')].map((element) => element.tagName),
+        src: parsed.querySelector('iframe').getAttribute('src'),
+      };
+    }, embedCode);
+    assert.deepEqual(embedParts.elements, ['IFRAME', 'SCRIPT']);
+    assert.equal(embedParts.src, `${siteUrl}embed.html?model=qwen3-8b`);
+    await scratch.close();
+
+    // A custom model's name field, on a page without the rejected URL values (a form with errors keeps the last valid estimate).
+    const custom = await openPage(context, '?model=qwen3-8b');
+    await page.close();
+    page = custom.page;
+    await page.selectOption('select[name=model]', 'custom');
+    await page.locator('input[name=name]').fill(IMG_PAYLOAD);
+    await page.getByRole('heading', { name: `Parameters of ${IMG_PAYLOAD}` }).waitFor();
+    assert.ok((await page.locator('body').innerText()).includes(`Parameters of ${IMG_PAYLOAD}`));
+    assert.ok((await downloadText(page, 'Markdown summary')).includes('| Model | \\<img src=x onerror=window.__pwned=1\\> |'));
+    await assertNoInjectedMarkup(page);
+
+    // config.json import: _name_or_path becomes the model name, and an unknown model_type is quoted in the error.
+    const config = JSON.parse(readFileSync(join(repoRoot, 'tests/core/fixtures/hf/llama-3.2-1b.json'), 'utf8'));
+    await page.getByText('Import a Hugging Face config.json').click();
+    await page.fill('#config-text', JSON.stringify({ ...config, _name_or_path: JS_URL_PAYLOAD }));
+    await page.getByRole('button', { name: 'Use this config' }).click();
+    await page.getByRole('heading', { name: `Parameters of ${JS_URL_PAYLOAD}` }).waitFor();
+    assert.ok((await page.locator('body').innerText()).includes(`Parameters of ${JS_URL_PAYLOAD}`));
+    await page.fill('#config-text', JSON.stringify({ ...config, model_type: IMG_PAYLOAD }));
+    await page.getByRole('button', { name: 'Use this config' }).click();
+    assert.ok((await page.getByTestId('config-errors').innerText()).includes(IMG_PAYLOAD));
+    await assertNoInjectedMarkup(page);
+
+    // The embed page of the last setup loads without markup from the payloads, and its link to the full page stays on the site.
+    await page.getByRole('button', { name: 'Copy embed code' }).click();
+    const lastCode = await page.evaluate(() => navigator.clipboard.readText());
+    const lastSrc = lastCode.match(/src="([^"]*)"/)[1].replaceAll('&amp;', '&');
+    const embed = await openPage(context, new URL(lastSrc).search, 'embed.html');
+    assert.ok((await embed.page.locator('body').innerText()).length > 0);
+    assert.match(await embed.page.locator('.open-full').getAttribute('href'), /^http:\/\/127\.0\.0\.1:\d+\/gpuplan\/index\.html\?/);
+    await assertNoInjectedMarkup(embed.page);
+
+    // The <img src=x> payload would have requested gpuplan/x had it ever become an element.
+    for (const checked of [opened, custom, embed]) {
+      assert.ok(!checked.requests.some((url) => new URL(url).pathname.endsWith('/x')), 'the page requested the payload image');
+      assertClean(checked);
+    }
+    await embed.page.close();
     await page.close();
   });
 
@@ -397,6 +570,124 @@ describe('embed page', () => {
     await widget.locator('.verdict').filter({ hasText: 'Fits' }).waitFor();
     assert.deepEqual(consoleErrors, []);
     await screenshot(page, 'embed');
+    await page.close();
+  });
+
+  test('widget on another origin ignores malformed messages', async () => {
+    const context = await openContext();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    const main = await openPage(context, '?model=llama-3-8b&method=qlora&micro_batch=2');
+    await main.page.getByRole('button', { name: 'Copy embed code' }).click();
+    const snippet = await main.page.evaluate(() => navigator.clipboard.readText());
+    await main.page.close();
+
+    // Another site, on a second port and so another origin, pastes the snippet as the page offers it.
+    const hostFolder = mkdtempSync(join(tmpdir(), 'gpuplan-host-'));
+    otherFolders.push(hostFolder);
+    writeFileSync(join(hostFolder, 'index.html'), `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>other site</title><h1>Other site</h1>\n${snippet}\n`);
+    const host = await serveFolder(hostFolder, 0);
+    otherServers.push(host.server);
+    assert.notEqual(new URL(host.url).origin, new URL(siteUrl).origin);
+
+    const page = await context.newPage();
+    const requests = [];
+    const consoleErrors = [];
+    page.on('request', (request) => requests.push(request.url()));
+    page.on('console', (message) => message.type() === 'error' && consoleErrors.push(message.text()));
+    page.on('pageerror', (error) => consoleErrors.push(error.message));
+    await page.goto(host.url);
+    const widget = page.frameLocator('iframe');
+    await widget.getByTestId('verdict').waitFor();
+    // The snippet's listener replaces the initial 520px with the widget's height.
+    await page.waitForFunction(() => /^\d+px$/.test(document.querySelector('iframe').style.height) && document.querySelector('iframe').style.height !== '520px');
+    const heightBefore = await page.evaluate(() => document.querySelector('iframe').style.height);
+
+    // Messages of every shape into the widget, including ones that look like its own height message.
+    await page.evaluate((payload) => {
+      const target = document.querySelector('iframe').contentWindow;
+      const nested = {};
+      let level = nested;
+      for (let depth = 0; depth < 200; depth++) level = level.child = {};
+      const cyclic = { type: 'gpuplan:height' };
+      cyclic.self = cyclic;
+      const messages = [null, undefined, 0, '', 'gpuplan:height', payload, [], {}, { type: 'gpuplan:height' }, { type: 'gpuplan:height', height: payload },
+        { type: 'gpuplan:setup', query: { model: payload } }, { type: payload, html: payload }, { __proto__: { type: 'gpuplan:height' } }, new ArrayBuffer(8), nested, cyclic];
+      for (const message of messages) target.postMessage(message, '*');
+    }, IMG_PAYLOAD);
+    // Height messages that the snippet must ignore: not a number, from the host itself, and from the widget with a bad value.
+    await page.evaluate(() => window.postMessage({ type: 'gpuplan:height', height: 5 }, '*'));
+    const widgetFrame = page.frames().find((frame) => frame.url().includes('/gpuplan/embed.html'));
+    await widgetFrame.evaluate((payload) => {
+      for (const height of [payload, '1px;background:red', NaN, Infinity, null]) window.parent.postMessage({ type: 'gpuplan:height', height }, '*');
+    }, IMG_PAYLOAD);
+    await page.waitForTimeout(300);
+    assert.equal(await page.evaluate(() => document.querySelector('iframe').style.height), heightBefore);
+
+    // The widget still works, and the snippet still follows its real height messages.
+    await widget.locator('input[name=micro_batch]').fill('1');
+    await widget.locator('.verdict').filter({ hasText: 'Fits' }).waitFor();
+    assert.match(await page.evaluate(() => document.querySelector('iframe').style.height), /^\d+px$/);
+    assert.equal(await page.evaluate(() => typeof window.__pwned), 'undefined');
+    assert.equal(await widgetFrame.evaluate(() => typeof window.__pwned), 'undefined');
+    await assertNoInjectedMarkup(widgetFrame);
+
+    // Reading the cross-origin host (parent.document, top.location.href) would throw a SecurityError, which shows as a page error.
+    assert.deepEqual(consoleErrors, []);
+    const allowed = [new URL(host.url).origin, new URL(siteUrl).origin];
+    for (const url of requests) assert.ok(allowed.includes(new URL(url).origin) || url.startsWith('data:'), `request outside the two sites: ${url}`);
+    await page.close();
+  });
+});
+
+describe('content security policy', () => {
+  test('built pages carry a strict policy and no inline script', () => {
+    for (const file of ['index.html', 'embed.html']) {
+      const html = readFileSync(join(distDir, file), 'utf8');
+      const policy = readPolicy(html);
+
+      assert.deepEqual(policy['default-src'], ["'self'"], file);
+      assert.deepEqual(policy['script-src'], ["'self'", "'wasm-unsafe-eval'"], file);
+      assert.deepEqual(policy['style-src'], ["'self'"], file);
+      assert.deepEqual(policy['connect-src'], ["'self'"], file);
+      assert.deepEqual(policy['object-src'], ["'none'"], file);
+      // data: serves the empty favicon only.
+      assert.deepEqual(policy['img-src'], ["'self'", 'data:'], file);
+      assert.deepEqual(policy['base-uri'], ["'self'"], file);
+      for (const sources of Object.values(policy)) {
+        for (const source of sources) assert.doesNotMatch(source, /^'unsafe-|^\*|^https?:|^blob:/, `${file}: ${source}`);
+      }
+      const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
+      assert.ok(scripts.length > 0, `${file} loads no script`);
+      for (const [tag, attributes, body] of scripts) {
+        assert.match(attributes, /\bsrc="\.\/assets\/[^"]+\.js"/, `${file}: ${tag}`);
+        assert.equal(body.trim(), '', `${file}: inline code in ${tag}`);
+      }
+      assert.doesNotMatch(html, /\son[a-z]+=/i, `${file} has an inline event handler`);
+    }
+  });
+
+  test('policy blocks injected inline script', async () => {
+    const context = await openContext();
+    await context.addInitScript(() => {
+      window.__violations = [];
+      document.addEventListener('securitypolicyviolation', (event) => window.__violations.push(event.effectiveDirective));
+    });
+    const { page, consoleErrors } = await openPage(context);
+    await page.getByTestId('sweep-micro_batch').waitFor({ state: 'attached' });
+    await page.fill('input[name=micro_batch]', '8');
+    await page.waitForFunction(() => window.location.search === '?micro_batch=8');
+    // The page itself, with its wasm, charts and styles, needs nothing that the policy blocks.
+    assert.deepEqual(await page.evaluate(() => window.__violations), []);
+    assert.deepEqual(consoleErrors, []);
+
+    await page.evaluate(() => {
+      const script = document.createElement('script');
+      script.textContent = 'window.__inline = 1';
+      document.body.append(script);
+    });
+    await page.waitForFunction(() => window.__violations.length > 0);
+    assert.equal(await page.evaluate(() => typeof window.__inline), 'undefined');
+    assert.deepEqual(await page.evaluate(() => window.__violations), ['script-src-elem']);
     await page.close();
   });
 });

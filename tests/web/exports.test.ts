@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../web/src/core';
-import { makeExport, makeMarkdown, parseExport } from '../../web/src/exports';
+import { escapeMarkdownCell, makeExport, makeMarkdown, parseExport } from '../../web/src/exports';
 import { makeTranslate } from '../../web/src/i18n';
-import { makeEmbedCode } from '../../web/src/components/Share';
+import { escapeHtmlAttribute, makeEmbedCode } from '../../web/src/components/Share';
 import { loadTestCore } from './load-core';
 
 let core: Core;
@@ -49,12 +49,54 @@ describe('Markdown summary', () => {
   });
 });
 
+describe('Markdown cell escaping', () => {
+  // Each expected cell is the input with a backslash before every character that CommonMark or a GFM table would read as markup.
+  it.each([
+    ['plain name', 'Qwen3 8B (custom)', 'Qwen3 8B (custom)'],
+    ['pipe', 'a|b', 'a\\|b'],
+    ['image tag', '<img src=x onerror=window.__pwned=1>', '\\<img src=x onerror=window.__pwned=1\\>'],
+    ['script tag', '"><script>window.__pwned=1</script>', '"\\>\\<script\\>window.__pwned=1\\</script\\>'],
+    ['autolink', '<javascript:alert(1)>', '\\<javascript:alert(1)\\>'],
+    ['link', '[x](javascript:alert(1))', '\\[x\\](javascript:alert(1))'],
+    ['code span', '`rm -rf`', '\\`rm -rf\\`'],
+    ['entity', '&lt;b&gt;', '\\&lt;b\\&gt;'],
+    ['trailing backslash', 'name\\', 'name\\\\'],
+    ['line breaks', 'a\r\nb\nc\rd', 'a b c d'],
+  ])('%s', (_case, text, cell) => {
+    expect(escapeMarkdownCell(text)).toBe(cell);
+  });
+
+  it('keeps a payload name inside its row', () => {
+    const response = core.estimate({});
+    const markdown = makeMarkdown(response, [['Model', 'x\\|<b>|`y`\ninjected | row']], 'http://x/', makeTranslate('en'), 'en-US');
+    const row = markdown.split('\n')[2]!;
+
+    expect(row).toBe('| Model | x\\\\\\|\\<b\\>\\|\\`y\\` injected \\| row |');
+    // Unescaped pipes are the row's three cell borders only.
+    expect(row.match(/(?<!\\)\|/g)).toHaveLength(3);
+  });
+});
+
+describe('HTML attribute escaping', () => {
+  it('escapes the five markup characters', () => {
+    expect(escapeHtmlAttribute(`a&b"c'd<e>f`)).toBe('a&amp;b&quot;c&#39;d&lt;e&gt;f');
+  });
+});
+
 describe('embed code', () => {
   it('escapes the URL and sandboxes the iframe', () => {
     const code = makeEmbedCode('https://example.org/gpuplan/embed.html?model=qwen3-8b&micro_batch=4');
 
     expect(code).toContain('src="https://example.org/gpuplan/embed.html?model=qwen3-8b&amp;micro_batch=4"');
     expect(code).toContain('sandbox="allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox"');
-    expect(code).toContain("e.data.type!=='gpuplan:height'");
+    expect(code).toContain("d.type!=='gpuplan:height'");
+  });
+
+  it('keeps a quote in the URL inside the attribute', () => {
+    const code = makeEmbedCode('https://example.org/embed.html?name="><script>window.__pwned=1</script>');
+
+    expect(code).toContain('src="https://example.org/embed.html?name=&quot;&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;"');
+    // The only script element is the height listener at the end.
+    expect(code.match(/<script>/g)).toHaveLength(1);
   });
 });

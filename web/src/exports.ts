@@ -63,6 +63,19 @@ export function parseExport(text: string): Query {
   return values;
 }
 
+/**
+ * Escapes text for one cell of a Markdown table, so that a model name such as
+ * `a|b` or `<img onerror=...>` stays text. CommonMark lets a backslash escape
+ * any ASCII punctuation. This escapes `|` (cell separator), `<` and `>` (raw
+ * HTML and autolinks such as `<javascript:...>`), backticks (code spans), `[`
+ * and `]` (links) and `&` (entities). It escapes the backslash too, because a
+ * trailing backslash would escape the cell's closing `|`. A line break would
+ * end the table row, so it becomes a space.
+ */
+export function escapeMarkdownCell(text: string): string {
+  return text.replace(/\r\n|[\r\n]/g, ' ').replace(/[\\|<>`[\]&]/g, (character) => `\\${character}`);
+}
+
 /** A Markdown table of the setup and its result, in the page's language. */
 export function makeMarkdown(response: EstimateResponse, rows: readonly [string, string][], url: string, t: Translate, locale: string): string {
   const bytes = (value: number | undefined) => (value === undefined ? '—' : joinQuantity(formatBytes(value, locale)));
@@ -78,9 +91,12 @@ export function makeMarkdown(response: EstimateResponse, rows: readonly [string,
       ]
     : [];
   if (response.guide) resultRows.push([t('guide.total'), bytes(response.guide.memory_total_bytes)]);
-  const escape = (text: string) => text.replace(/\|/g, '\\|');
   const table = (heading: string, body: readonly [string, string][]) =>
-    [`| ${heading} | ${t('share.markdown_value')} |`, '| --- | --- |', ...body.map(([name, value]) => `| ${escape(name)} | ${escape(value)} |`)].join('\n');
+    [
+      `| ${escapeMarkdownCell(heading)} | ${escapeMarkdownCell(t('share.markdown_value'))} |`,
+      '| --- | --- |',
+      ...body.map(([name, value]) => `| ${escapeMarkdownCell(name)} | ${escapeMarkdownCell(value)} |`),
+    ].join('\n');
   return `${table(t('share.markdown_setup'), rows)}\n\n${table(t('share.markdown_result'), resultRows)}\n\n${url}\n`;
 }
 

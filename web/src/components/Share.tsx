@@ -10,14 +10,23 @@ interface ShareProps {
   embedCode: () => string;
 }
 
-/** The HTML that embeds embed.html with `query`, plus a listener that sizes the iframe from the widget's height messages. */
+/** Escapes text for a double-quoted HTML attribute value. */
+export function escapeHtmlAttribute(text: string): string {
+  const entities: Record<string, string> = { '&': '&amp;', '"': '&quot;', "'": '&#39;', '<': '&lt;', '>': '&gt;' };
+  return text.replace(/[&"'<>]/g, (character) => entities[character]!);
+}
+
+/**
+ * Builds the HTML that embeds `embedUrl` in an iframe, plus a listener that
+ * sizes the iframe from the widget's height messages. The listener takes a
+ * height only when it is a finite number sent by that iframe from its origin.
+ */
 export function makeEmbedCode(embedUrl: string): string {
-  const escaped = embedUrl.replaceAll('&', '&amp;').replaceAll('"', '&quot;');
   return [
-    `<iframe src="${escaped}" title="gpuplan" loading="lazy" style="width:100%;max-width:760px;height:520px;border:0"`,
+    `<iframe src="${escapeHtmlAttribute(embedUrl)}" title="gpuplan" loading="lazy" style="width:100%;max-width:760px;height:520px;border:0"`,
     `  sandbox="allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox"></iframe>`,
-    `<script>addEventListener('message',function(e){if(!e.data||e.data.type!=='gpuplan:height')return;`,
-    `document.querySelectorAll('iframe').forEach(function(f){if(f.contentWindow===e.source)f.style.height=e.data.height+'px'})})</script>`,
+    `<script>addEventListener('message',function(e){var d=e.data;if(!d||d.type!=='gpuplan:height'||typeof d.height!=='number'||!isFinite(d.height))return;`,
+    `document.querySelectorAll('iframe').forEach(function(f){if(f.contentWindow===e.source&&new URL(f.src,location.href).origin===e.origin)f.style.height=Math.max(0,d.height)+'px'})})</script>`,
   ].join('\n');
 }
 
