@@ -120,8 +120,18 @@ export function resolveUrlValues(core: Core, values: Query): ResolvedUrlValues {
       delete applied[MODEL_KEY];
       continue;
     }
-    // An error on a field that the URL did not set comes from the defaults, and dropping URL values cannot fix it.
-    if (fromUrl.length === 0) break;
+    if (fromUrl.length === 0) {
+      // An error on a field that the URL did not set comes from a combination, such as samples
+      // without tokens_per_sample. Drop the first URL value whose removal clears it.
+      const culprit = Object.keys(applied).find((key) => {
+        const { [key]: _dropped, ...rest } = applied;
+        return core.estimate(rest).ok;
+      });
+      if (culprit === undefined) break;
+      rejected[culprit] ??= { ...response.errors[0], field: culprit, value: applied[culprit] };
+      delete applied[culprit];
+      continue;
+    }
     for (const error of fromUrl) {
       rejected[error.field] ??= error;
       delete applied[error.field];
