@@ -128,7 +128,7 @@ export function resolveUrlValues(core: Core, values: Query): ResolvedUrlValues {
         return core.estimate(rest).ok;
       });
       if (culprit === undefined) break;
-      rejected[culprit] ??= { ...response.errors[0], field: culprit, value: applied[culprit] };
+      rejected[culprit] ??= { ...response.errors[0], field: culprit, value: applied[culprit] ?? "" };
       delete applied[culprit];
       continue;
     }
