@@ -128,7 +128,13 @@ export function resolveUrlValues(core: Core, values: Query): ResolvedUrlValues {
         return core.estimate(rest).ok;
       });
       if (culprit === undefined) break;
-      rejected[culprit] ??= { ...response.errors[0], field: culprit, value: applied[culprit] ?? "" };
+      const cause = response.errors[0];
+      rejected[culprit] ??= {
+        field: culprit,
+        code: cause?.code ?? 'unsupported',
+        value: applied[culprit] ?? '',
+        message: cause?.message ?? `${culprit}: cannot be combined with the rest of the setup`,
+      };
       delete applied[culprit];
       continue;
     }
