@@ -327,13 +327,27 @@ bool within_limits(const PlanRequest& request, const PlanCandidate& candidate) {
   return true;
 }
 
+// Orderings of candidates. They share one function-pointer type so std::sort is
+// instantiated once, which keeps the WebAssembly module smaller.
+using CandidateOrder = bool (*)(const PlanCandidate&, const PlanCandidate&);
+
+bool faster_then_cheaper(const PlanCandidate& a, const PlanCandidate& b) {
+  if (a.total_time_s != b.total_time_s) return a.total_time_s < b.total_time_s;
+  return *a.cost_usd < *b.cost_usd;
+}
+
+bool faster(const PlanCandidate& a, const PlanCandidate& b) { return a.total_time_s < b.total_time_s; }
+
+bool cheaper(const PlanCandidate& a, const PlanCandidate& b) { return *a.cost_usd < *b.cost_usd; }
+
+void sort_candidates(std::vector<PlanCandidate>& candidates, CandidateOrder order) {
+  std::sort(candidates.begin(), candidates.end(), order);
+}
+
 // Candidates that no other priced candidate beats on both time and cost,
 // fastest first. Equal points keep the first one met.
 std::vector<PlanCandidate> pareto_front(std::vector<PlanCandidate> priced) {
-  std::sort(priced.begin(), priced.end(), [](const PlanCandidate& a, const PlanCandidate& b) {
-    if (a.total_time_s != b.total_time_s) return a.total_time_s < b.total_time_s;
-    return *a.cost_usd < *b.cost_usd;
-  });
+  sort_candidates(priced, faster_then_cheaper);
   std::vector<PlanCandidate> front;
   double cheapest = std::numeric_limits<double>::infinity();
   for (PlanCandidate& candidate : priced) {
@@ -437,8 +451,7 @@ PlanResult plan_training(const ModelSpec& model, const PlanRequest& request) {
   }
 
   result.by_time = candidates;
-  std::sort(result.by_time.begin(), result.by_time.end(),
-            [](const PlanCandidate& a, const PlanCandidate& b) { return a.total_time_s < b.total_time_s; });
+  sort_candidates(result.by_time, faster);
 
   std::vector<PlanCandidate> priced;
   for (const PlanCandidate& candidate : candidates) {
@@ -446,8 +459,7 @@ PlanResult plan_training(const ModelSpec& model, const PlanRequest& request) {
   }
   result.pareto = pareto_front(priced);
   result.by_cost = std::move(priced);
-  std::sort(result.by_cost.begin(), result.by_cost.end(),
-            [](const PlanCandidate& a, const PlanCandidate& b) { return *a.cost_usd < *b.cost_usd; });
+  sort_candidates(result.by_cost, cheaper);
 
   if (result.by_time.size() > request.max_results) result.by_time.resize(request.max_results);
   if (result.by_cost.size() > request.max_results) result.by_cost.resize(request.max_results);
