@@ -19,7 +19,8 @@ void print_usage(std::ostream& out) {
          "  model     parameter breakdown of a preset or a Hugging Face config.json\n"
          "  models    list the model presets\n"
          "  plan      fastest and cheapest setups that fit: GPU type, count and parallelism\n"
-         "  gpus      list the GPU table\n\n"
+         "  gpus      list the GPU table\n"
+         "  validate  compare the estimates with measured runs (tests/validation/cases.json)\n\n"
          "Run gpuplan <command> --help for the flags of a command.\n";
 }
 

@@ -40,7 +40,12 @@ std::string format_limit(double value) {
   return format_general(value, 10);
 }
 
-std::string quoted(const std::string& value) { return "\"" + truncate_for_message(value) + "\""; }
+// Quotes user text once; config.json values arrive already written as JSON strings.
+std::string quoted(const std::string& value) {
+  const std::string text = truncate_for_message(value);
+  if (text.size() >= 2 && text.front() == '"' && text.back() == '"') return text;
+  return "\"" + text + "\"";
+}
 
 }  // namespace
 
@@ -48,7 +53,7 @@ FieldError make_missing(const std::string& field) {
   FieldError error;
   error.field = field;
   error.code = ErrorCode::missing;
-  error.message = field + ": missing: a value is required";
+  error.message = field + ": missing: give a value for " + field;
   return error;
 }
 

@@ -119,7 +119,15 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& setup)
   return estimate_memory(model, setup, count_params(model));
 }
 
-MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& setup, const ParamCounts& counts) {
+MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& requested, const ParamCounts& counts) {
+  // DeepSpeed ZeRO does not run torch.autocast: with bf16 or fp16 enabled (as the
+  // Transformers integration sets for bf16=True) it keeps a 16-bit model and fp32
+  // master weights inside its optimizer, so autocast precisions become mixed ones.
+  TrainingSetup setup = requested;
+  if (is_deepspeed(setup.sharding) && setup.method == Method::full) {
+    if (setup.precision == Precision::amp_bf16) setup.precision = Precision::mixed_bf16;
+    if (setup.precision == Precision::amp_fp16) setup.precision = Precision::mixed_fp16;
+  }
   MemoryResult result;
   const ParamRoles roles = param_roles(model, setup, counts);
   const double model_parallel = static_cast<double>(std::max<int64_t>(1, setup.tensor_parallel * setup.pipeline_parallel));
