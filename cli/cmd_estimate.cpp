@@ -1,11 +1,14 @@
 #include "cmd_estimate.h"
 
 #include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 
 #include "args.h"
 #include "estimate.h"
 #include "fields.h"
+#include "hf_config.h"
 #include "model_fields.h"
 
 namespace gpuplan::cli {
@@ -21,7 +24,7 @@ void print_help() {
                "Estimates per-GPU peak memory of a fine-tuning step (detailed method), its\n"
                "step time, and with a dataset the run's wall-clock time, GPU-hours and cost,\n"
                "and the guide method beside them. Model: --model <preset id> (see gpuplan models) or\n"
-               "--model custom with the architecture fields.\n\nsetup flags:\n";
+               "--model custom with the architecture fields, or --hf-config PATH/config.json.\n\nsetup flags:\n";
   for (const FieldSpec& spec : setup_fields()) {
     std::cout << "  --" << spec.name;
     if (!spec.choices.empty()) {
@@ -148,6 +151,24 @@ int run_estimate_command(int argc, char** argv) {
     std::cerr << "gpuplan estimate: unexpected argument \"" << args.positional.front()
               << "\"; flags are written --name value\n";
     return 2;
+  }
+  auto hf_config = args.values.find("hf-config");
+  if (hf_config != args.values.end()) {
+    // The architecture comes from a Hugging Face config.json, as a custom model.
+    std::ifstream file(hf_config->second, std::ios::binary);
+    if (!file) {
+      std::cerr << "gpuplan estimate: --hf-config: cannot read \"" << hf_config->second << "\"\n";
+      return 2;
+    }
+    std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    FieldErrors config_errors;
+    std::optional<ModelSpec> spec = parse_hf_config(text, config_errors);
+    if (!spec) {
+      for (const FieldError& error : config_errors) std::cerr << "gpuplan estimate: --hf-config: " << error.message << '\n';
+      return 2;
+    }
+    args.values.erase(hf_config);
+    for (const auto& [key, value] : model_key_values(*spec)) args.values.emplace(key, value);
   }
   EstimateResponse response = run_estimate(args.values);
   if (!response.errors.empty()) {

@@ -44,3 +44,10 @@ expect_run(ARGS ${PLAN} --max_gpu 8 STATUS 2 CONTAINS "unknown flag --max_gpu")
 expect_run(ARGS ${PLAN} --max_gpus 0 STATUS 2 CONTAINS "max_gpus" "from 1 to 1024")
 expect_run(ARGS ${PLAN} --gpus a100 STATUS 2 CONTAINS "gpus: unknown value \"a100\"")
 expect_run(ARGS plan --model llama-3-8b STATUS 2 CONTAINS "dataset_tokens")
+
+# estimate reads the architecture from a config.json: Qwen2.5-3B has 3,085,938,688 parameters
+# (tests/core/fixtures/hf/qwen2.5-3b.json), which the JSON output carries as model.counts.total.
+expect_run(ARGS estimate --hf-config ${SOURCE_DIR}/tests/core/fixtures/hf/qwen2.5-3b.json --method lora --json
+  STATUS 0 CONTAINS "\"total\":3085938688")
+expect_run(ARGS estimate --hf-config ${SOURCE_DIR}/tests/core/no-such-config.json STATUS 2
+  CONTAINS "--hf-config: cannot read")
