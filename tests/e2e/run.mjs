@@ -69,8 +69,8 @@ async function openContext(options = {}) {
   return context;
 }
 
-/** Opens a page of the site, records every request and console error, and waits for the estimate. */
-async function openPage(context, query = '', file = '') {
+/** Opens a page of the site, records every request and console error, and waits for the element `readyTestId` (the estimate's verdict). */
+async function openPage(context, query = '', file = '', readyTestId = 'verdict') {
   const page = await context.newPage();
   const requests = [];
   const consoleErrors = [];
@@ -80,7 +80,7 @@ async function openPage(context, query = '', file = '') {
   });
   page.on('pageerror', (error) => consoleErrors.push(error.message));
   await page.goto(`${siteUrl}${file}${query}`);
-  await page.getByTestId('verdict').waitFor({ timeout: 15000 });
+  await page.getByTestId(readyTestId).waitFor({ timeout: 15000 });
   return { page, requests, consoleErrors };
 }
 
@@ -205,7 +205,11 @@ describe('main page', () => {
     const { page } = opened;
 
     // The default is GPT-3 XL (1.3B), full fine-tuning, AMP BF16, B = 16, L = 512 on one A100 80GB.
-    assert.match(await text(page, 'verdict'), /^✓ Fits on the NVIDIA A100 SXM 80 GB: 42 GB of 85.9 GB usable, 43.9 GB to spare\.$/);
+    // Memory is in GiB as nvidia-smi shows it: 85.9e9 usable bytes / 2^30 = 80.0 GiB, the 42.0e9-byte peak
+    // is 39.1 GiB, and the 43.9e9 bytes to spare are 40.9 GiB.
+    assert.match(await text(page, 'verdict'), /^✓ Fits on the NVIDIA A100 SXM 80 GB: 39\.1 GiB of 80 GiB usable, 40\.9 GiB to spare\.$/);
+    // The exact count from the core, not a rounded 1,315,720,000.
+    assert.equal(await text(page, 'trainable'), '1,315,723,264');
     assert.equal(await text(page, 'max-micro-batch'), '48');
     assert.equal(await text(page, 'peak-phase'), 'backward pass');
     for (const heading of ['Memory per GPU', 'Peak memory as the batch and the sequence grow', 'Guide method beside the detailed method', 'Assumptions', 'Parameters of GPT-3 XL (1.3B)']) {
@@ -374,6 +378,34 @@ describe('main page', () => {
     assert.match(await downloadText(page, 'Markdown summary'), /\| Model \| Llama 3 8B \|/);
     await assertNoNaN(page);
     assertClean(opened);
+    await page.close();
+  });
+
+  test('planner tab opens from the URL and follows max GPUs', async () => {
+    const opened = await openPage(context, '?model=llama-3-8b&seq_len=2048&dataset_tokens=1e9&tab=planner', '', 'planner-table');
+    const { page } = opened;
+    await page.setViewportSize({ width: 390, height: 800 });
+
+    assert.equal(await page.getByRole('button', { name: 'Planner', exact: true }).getAttribute('aria-pressed'), 'true');
+    // The calculator's default global batch is micro-batch 16 × accumulation 1 × 1 GPU = 16 sequences.
+    assert.match(await text(page, 'planner-assumptions'), /global batch 16 sequences; sequence length 2,048 tokens; dataset 1e9 tokens; epochs 1; method Full fine-tuning;/);
+    assert.equal(await text(page, 'planner-chosen'), 'NVIDIA A100 SXM 80 GB');
+    const gpuCounts = async () => (await page.locator('[data-testid=planner-table] tbody th').allInnerTexts()).map((setup) => Number(setup.split(' ')[0]));
+    // Without a limit the planner goes up to its default of 1,024 GPUs.
+    assert.ok(Math.max(...(await gpuCounts())) > 2, `GPU counts before the limit: ${await gpuCounts()}`);
+
+    await page.fill('input[name=max_gpus]', '2');
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=planner-table] tbody th')].every((cell) => Number(cell.textContent.split(' ')[0]) <= 2));
+    const limited = await gpuCounts();
+    assert.ok(limited.length > 0);
+    assert.ok(limited.every((count) => count <= 2), `GPU counts after the limit: ${limited}`);
+
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `page is ${overflow}px wider than the 390px screen`);
+    assert.match(search(page), /tab=planner/);
+    await assertNoNaN(page);
+    assertClean(opened);
+    await page.screenshot({ path: join(artifactsDir, 'planner-phone.png'), fullPage: true });
     await page.close();
   });
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../web/src/core';
-import { escapeMarkdownCell, makeExport, makeMarkdown, parseExport } from '../../web/src/exports';
-import { makeTranslate } from '../../web/src/i18n';
+import { escapeMarkdownCell, makeExport, makeMarkdown, parseExport, summaryRows } from '../../web/src/exports';
+import { loadCatalog, makeTranslate } from '../../web/src/i18n';
 import { escapeHtmlAttribute, makeEmbedCode } from '../../web/src/components/Share';
 import { loadTestCore } from './load-core';
 
@@ -46,6 +46,94 @@ describe('Markdown summary', () => {
     expect(markdown).toContain('| Result | Value |');
     expect(markdown).toContain(`| Largest micro-batch that fits | ${response.detailed!.max_micro_batch} |`);
     expect(markdown.trimEnd().endsWith('http://x/')).toBe(true);
+  });
+
+  it('states the verdict with its margin in GiB', () => {
+    // The default setup fits; its headroom in GiB is the core's headroom_bytes / 2^30, at three digits.
+    const response = core.estimate({});
+    const headroom = (response.detailed!.headroom_bytes / 2 ** 30).toPrecision(3);
+    const markdown = makeMarkdown(response, [], 'http://x/', makeTranslate('en'), 'en-US', 'NVIDIA A100 SXM 80 GB');
+
+    expect(markdown).toMatch(new RegExp(`\\| Verdict \\| Fits on the NVIDIA A100 SXM 80 GB: [\\d.]+ GiB of 80 GiB usable, ${headroom} GiB to spare\\. \\|`));
+  });
+
+  it('states the shortfall when it does not fit', () => {
+    // Llama 3 8B full fine-tuning needs its 8.03e9 × 16 bytes of weights, gradients and AdamW states alone: more than 80 GiB.
+    const response = core.estimate({ model: 'llama-3-8b' });
+    const shortfall = (-response.detailed!.headroom_bytes / 2 ** 30).toPrecision(3);
+    const markdown = makeMarkdown(response, [], 'http://x/', makeTranslate('en'), 'en-US', 'NVIDIA A100 SXM 80 GB');
+
+    expect(response.detailed!.fits).toBe(false);
+    expect(markdown).toContain(`, ${shortfall} GiB short. |`);
+  });
+
+  it('adds time and cost when the dataset size is given', () => {
+    const response = core.estimate({ dataset_tokens: '1e9' });
+    const markdown = makeMarkdown(response, [], 'http://x/', makeTranslate('en'), 'en-US');
+
+    expect(markdown).toMatch(/\| Step time \| [\d.]+ (ms|s) \|/);
+    expect(markdown).toMatch(/\| Total time \| [\d.]+ (min|h|days) \|/);
+    // The A100's table price times the GPU-hours, to four digits.
+    expect(markdown).toContain(`| Cost | $${Number(response.run!.cost_usd!.toPrecision(4)).toLocaleString('en-US')} |`);
+  });
+
+  it('leaves time and cost out without a dataset size', () => {
+    const markdown = makeMarkdown(core.estimate({}), [], 'http://x/', makeTranslate('en'), 'en-US');
+
+    expect(markdown).toContain('| Step time |');
+    expect(markdown).not.toContain('| Total time |');
+    expect(markdown).not.toContain('| Cost |');
+  });
+
+  it('labels the guide total as the full fine-tuning formula for LoRA', () => {
+    const lora = makeMarkdown(core.estimate({ method: 'lora' }), [], 'http://x/', makeTranslate('en'), 'en-US');
+    const full = makeMarkdown(core.estimate({}), [], 'http://x/', makeTranslate('en'), 'en-US');
+
+    expect(lora).toMatch(/\| Guide total \(full fine-tuning formula\) \| [\d.]+ GB \|/);
+    expect(full).toMatch(/\| Guide method total \| [\d.]+ GB \|/);
+  });
+});
+
+describe('Markdown setup rows', () => {
+  it('lists every non-default setting after the main ones', () => {
+    const query = {
+      model: 'qwen3-8b',
+      method: 'lora',
+      lora_rank: '64',
+      lora_targets: 'q,v',
+      attention: 'eager',
+      fused_cross_entropy: 'true',
+      grad_checkpointing: 'full',
+      precision: 'amp_fp16',
+      optimizer: 'adamw_8bit',
+      num_gpus: '4',
+      sharding: 'zero3',
+    };
+    const response = core.estimate(query);
+    expect(response.ok).toBe(true);
+    const rows = Object.fromEntries(summaryRows(response, query, core.fields, core.gpus, 'en', makeTranslate('en')));
+
+    expect(rows['Model']).toBe('Qwen3 8B');
+    expect(rows['GPU']).toBe(core.gpus.find((gpu) => gpu.id === 'a100-80gb')!.name);
+    expect(rows['LoRA rank (r)']).toBe('64');
+    expect(rows['Attention kernel']).toBe('Eager');
+    expect(rows['Gradient checkpointing']).toBeDefined();
+    expect(rows['Optimizer']).not.toBe('AdamW');
+    expect(rows['Data parallelism']).toMatch(/ZeRO-3/);
+    expect(rows['Fused cross-entropy']).toBe('on');
+    expect(Object.values(rows)).toContain('q,v');
+    expect(rows['GPUs']).toBe('4');
+    // A field at its default and outside the main list is left out.
+    expect(rows['Packing']).toBeUndefined();
+  });
+
+  it('labels fields and on/off in Chinese', async () => {
+    await loadCatalog('zh-CN');
+    const query = { fused_cross_entropy: 'true' };
+    const rows = summaryRows(core.estimate(query), query, core.fields, core.gpus, 'zh-CN', makeTranslate('zh-CN'));
+
+    expect(rows).toContainEqual([makeTranslate('zh-CN')('field.fused_cross_entropy.label'), '开启']);
+    expect(makeTranslate('zh-CN')('field.fused_cross_entropy.label')).not.toBe('Fused cross-entropy');
   });
 });
 

@@ -7,6 +7,9 @@ import type { Core, Query } from '../../web/src/core';
 import { acceptedTexts } from '../../web/src/calculator';
 import { loadCatalog, type Lang } from '../../web/src/i18n';
 import { I18nContext, makeI18n } from '../../web/src/i18n/context';
+import { describeFix } from '../../web/src/components/Results';
+import { guideTotalKey } from '../../web/src/messages';
+import type { Fix } from '../../web/src/suggest';
 import { loadTestCore } from './load-core';
 
 let core: Core;
@@ -197,5 +200,37 @@ describe('language', () => {
     expect(screen.getByLabelText('微批量大小（B）')).toBeTruthy();
     expect([...document.querySelectorAll('legend')].map((legend) => legend.textContent)[0]).toBe('模型');
     expect(screen.getByText('条序列')).toBeTruthy();
+  });
+});
+
+describe('fix description', () => {
+  // describeFix reads only the kinds and the changes, so the response can be any accepted estimate.
+  const fix = (kinds: Fix['kinds'], changes: Query): Fix => ({ kinds, changes, response: core.estimate({}) });
+
+  it('lowercases the second clause in English', () => {
+    const text = describeFix(fix(['fused_cross_entropy', 'grad_checkpointing'], { fused_cross_entropy: 'true', grad_checkpointing: 'full' }), makeI18n('en').t, 'en-US');
+
+    expect(text).toBe('Turn on fused cross-entropy, and turn on gradient checkpointing for every layer (about a third more compute)');
+  });
+
+  it('keeps a single clause as written', () => {
+    expect(describeFix(fix(['gpus'], { num_gpus: '8', sharding: 'zero3' }), makeI18n('en').t, 'en-US')).toBe('Use 8 GPUs with ZeRO-3');
+  });
+
+  it('joins Chinese clauses with a comma', () => {
+    const text = describeFix(fix(['fused_cross_entropy', 'qlora'], { fused_cross_entropy: 'true', method: 'qlora' }), makeI18n('zh-CN').t, 'zh-CN');
+
+    expect(text).toBe('开启融合交叉熵，同时改用 QLoRA（4 位基座权重加 LoRA 适配器）');
+  });
+});
+
+describe('guide total label', () => {
+  it.each([
+    ['full', 'Guide method total'],
+    ['lora', 'Guide total (full fine-tuning formula)'],
+    ['qlora', 'Guide total (full fine-tuning formula)'],
+    ['freeze', 'Guide total (full fine-tuning formula)'],
+  ])('%s reads %s', (method, label) => {
+    expect(makeI18n('en').t(guideTotalKey(method))).toBe(label);
   });
 });

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
+  formatBinaryBytes,
   formatBytes,
   formatFlopRate,
   formatFlops,
   formatGiB,
+  formatInteger,
   formatLimit,
   formatLimits,
   formatSeconds,
@@ -46,6 +48,39 @@ describe('formatBytes', () => {
   });
 });
 
+describe('formatBinaryBytes', () => {
+  it.each([
+    // A100 80GB: 80 × 2^30 = 85,899,345,920 bytes, the size nvidia-smi and the card's name give.
+    [85_899_345_920, '80 GiB'],
+    // The guide's worked-example total: 10,433,554,432 / 2^30 = 9.717 GiB.
+    [10_433_554_432, '9.72 GiB'],
+    // 2^25 bytes = 32 MiB exactly.
+    [33_554_432, '32 MiB'],
+    // 5e8 / 2^20 = 476.8 MiB.
+    [5e8, '477 MiB'],
+    // 1.5 × 2^40 bytes.
+    [1.5 * 2 ** 40, '1.5 TiB'],
+    [512, '512 B'],
+  ])('%d bytes prints as %s', (bytes, expected) => {
+    expect(joinQuantity(formatBinaryBytes(bytes, EN))).toBe(expected);
+  });
+});
+
+describe('formatInteger', () => {
+  it.each([
+    // GPT-3 XL's exact count from the core, which six significant digits would print as 1,315,720,000.
+    [1_315_723_264, '1,315,723,264'],
+    [8_030_261_248, '8,030,261,248'],
+    [0, '0'],
+  ])('%d prints as %s', (value, expected) => {
+    expect(formatInteger(value, EN)).toBe(expected);
+  });
+
+  it('groups digits in Chinese the same way', () => {
+    expect(formatInteger(1_315_723_264, 'zh-CN')).toBe('1,315,723,264');
+  });
+});
+
 describe('formatSeconds', () => {
   it.each([
     // 6.38976e13 FLOPs / 3.12e14 FLOP/s = 0.2048 s, the guide's ≈ 0.205 s
@@ -73,6 +108,8 @@ describe('non-finite values', () => {
       joinQuantity(formatFlops(value, EN)),
       joinQuantity(formatBytes(value, EN)),
       joinQuantity(formatGiB(value, EN)),
+      joinQuantity(formatBinaryBytes(value, EN)),
+      formatInteger(value, EN),
       joinQuantity(formatSeconds(value, EN, UNITS)),
       joinQuantity(formatFlopRate(value, EN)),
       formatLimit(value, EN),

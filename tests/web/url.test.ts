@@ -113,8 +113,15 @@ describe('URL round trip', () => {
     const { decoded, query } = roundTrip({ precision: 'bf16', grad_accum: '8' }, { lang: 'zh-CN', theme: 'dark' });
 
     expect(query).toBe('?grad_accum=8&precision=bf16&lang=zh-CN&theme=dark');
-    expect(decoded.page).toEqual({ lang: 'zh-CN', theme: 'dark', view: null });
+    expect(decoded.page).toEqual({ lang: 'zh-CN', theme: 'dark', view: null, tab: null });
     expect(decoded.values).toEqual({ precision: 'bf16', grad_accum: '8' });
+  });
+
+  it('round-trips the planner tab', () => {
+    const { decoded, query } = roundTrip({ dataset_tokens: '1e9' }, { tab: 'planner' });
+
+    expect(query).toBe('?dataset_tokens=1e9&tab=planner');
+    expect(decoded.page.tab).toBe('planner');
   });
 
   it('keeps the text as typed', () => {
@@ -140,14 +147,14 @@ describe('URL reading', () => {
   });
 
   it('reports unsupported page options', () => {
-    const state = readQuery('?lang=fr&theme=blue&view=full', core.fields);
+    const state = readQuery('?lang=fr&theme=blue&view=full&tab=charts', core.fields);
 
-    expect(state.page).toEqual({ lang: null, theme: null, view: null });
-    expect(state.invalidPage).toEqual({ lang: 'fr', theme: 'blue', view: 'full' });
+    expect(state.page).toEqual({ lang: null, theme: null, view: null, tab: null });
+    expect(state.invalidPage).toEqual({ lang: 'fr', theme: 'blue', view: 'full', tab: 'charts' });
   });
 
   it('reads page options case-insensitively', () => {
-    expect(readQuery('?lang=ZH-cn&view=Result', core.fields).page).toEqual({ lang: 'zh-CN', theme: null, view: 'result' });
+    expect(readQuery('?lang=ZH-cn&view=Result', core.fields).page).toEqual({ lang: 'zh-CN', theme: null, view: 'result', tab: null });
   });
 
   it('reads model as a value', () => {

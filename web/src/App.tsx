@@ -4,13 +4,13 @@ import { loadCore, type Core, type EstimateResponse, type FieldError, type Model
 import { ARCHITECTURE_FIELDS, fieldApplies } from './form-layout';
 import { catalogs, detectLang, LANG_NAMES, LANGS, loadCatalog, type Lang } from './i18n';
 import { I18nContext, makeI18n } from './i18n/context';
-import { choiceLabel, describeFieldError, fieldLabel } from './messages';
+import { describeFieldError } from './messages';
 import type { Fix } from './suggest';
 import type { Sweep } from './sweep';
 import { InputForm } from './components/InputForm';
 import { Results } from './components/Results';
 import { makeEmbedCode, Share } from './components/Share';
-import { PAGE_KEYS, readQuery, resolveUrlValues, writeQuery, type PageOptions, type Theme } from './url';
+import { PAGE_KEYS, readQuery, resolveUrlValues, writeQuery, type PageOptions, type Tab, type Theme } from './url';
 
 /** Layout of the page: 'page' for index.html, 'embed' for the widget of embed.html. */
 export type Variant = 'page' | 'embed';
@@ -120,7 +120,6 @@ export function App({ variant = 'page' }: { variant?: Variant }) {
   const [derived, setDerived] = useState<Derived | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [importMessage, setImportMessage] = useState<string | null>(null);
-  const [view, setView] = useState<'calculator' | 'planner'>('calculator');
   const [charts, setCharts] = useState<ChartsModule | null>(null);
   const [planner, setPlanner] = useState<PlannerModule | null>(null);
   const urlTimer = useRef<number | undefined>(undefined);
@@ -194,6 +193,8 @@ export function App({ variant = 'page' }: { variant?: Variant }) {
     };
   }, [core, accepted]);
 
+  // The embed has no planner, so it ignores the tab key.
+  const view: Tab = variant === 'page' && page.tab === 'planner' ? 'planner' : 'calculator';
   useEffect(() => {
     if (view === 'planner' && !planner) loadPlanner().then(setPlanner, (error: unknown) => setLoadError(errorMessage(error)));
   }, [view]);
@@ -288,14 +289,14 @@ export function App({ variant = 'page' }: { variant?: Variant }) {
     update({ ...state.texts, ...changes }, edited, true);
   }
 
-  function loadValues(values: Query): void {
+  function loadValues(values: Query, options: PageOptions = page): void {
     if (!core) return;
     const known = new Set([MODEL_KEY, ...core.fields.map((field) => field.name)]);
     const unknown = Object.keys(values).filter((key) => !known.has(key));
     const kept = Object.fromEntries(Object.entries(values).filter(([key]) => known.has(key)));
     const next = stateFromValues(core, kept, unknown, {});
     setState(next);
-    writeUrl(next, page, 'push');
+    writeUrl(next, options, 'push');
   }
 
   function setPageOption(options: PageOptions): void {
@@ -305,21 +306,12 @@ export function App({ variant = 'page' }: { variant?: Variant }) {
 
   // Share and export actions.
   const currentQuery = () => (state?.accepted ? minimalValues(core!.estimate, state.acceptedQuery, state.accepted) : {});
+  // A link to the page keeps the tab; a link to the widget keeps neither the tab nor the widget's view.
   const pageUrl = (file: string) => {
-    const search = core ? pageQuery(currentQuery(), { ...page, view: null }) : window.location.search;
+    const options = file === 'embed.html' ? { ...page, view: null, tab: null } : { ...page, view: null };
+    const search = core ? pageQuery(currentQuery(), options) : window.location.search;
     return new URL(`${file}${search}`, window.location.href).href;
   };
-  function summaryRows(response: EstimateResponse): [string, string][] {
-    const input = response.input;
-    const gpu = core!.gpus.find((spec) => spec.id === input['gpu'])?.name ?? input['gpu'] ?? '';
-    return [
-      [t('field.model.label'), String(response.model?.spec['name'] ?? '')],
-      ...['method', 'micro_batch', 'seq_len', 'grad_accum', 'precision', 'optimizer', 'grad_checkpointing', 'num_gpus', 'sharding'].map(
-        (name): [string, string] => [fieldLabel(lang, name), choiceLabel(lang, input[name] ?? '', name)],
-      ),
-      [t('field.gpu.label'), gpu],
-    ];
-  }
   // The export code loads on the first click. A failed load is reported in the notices, like a failed import.
   function withExports(action: (module: Awaited<ReturnType<typeof loadExports>>) => void): void {
     loadExports().then(action, (error: unknown) => setImportMessage(t('app.load_failed', { reason: errorMessage(error) })));
@@ -340,8 +332,12 @@ export function App({ variant = 'page' }: { variant?: Variant }) {
         }
       }),
     onExportMarkdown: () =>
-      withExports(({ download, makeMarkdown }) => {
-        if (state?.accepted) download('gpuplan-summary.md', 'text/markdown', makeMarkdown(state.accepted, summaryRows(state.accepted), pageUrl('index.html'), t, i18n.locale));
+      withExports(({ download, makeMarkdown, summaryRows }) => {
+        const response = state?.accepted;
+        if (!response) return;
+        const rows = summaryRows(response, currentQuery(), core!.fields, core!.gpus, lang, t);
+        const gpuName = core!.gpus.find((spec) => spec.id === response.input['gpu'])?.name ?? '';
+        download('gpuplan-summary.md', 'text/markdown', makeMarkdown(response, rows, pageUrl('index.html'), t, i18n.locale, gpuName));
       }),
     onExportSvg: () =>
       withExports(({ combineSvgs, download }) => {
@@ -362,7 +358,6 @@ export function App({ variant = 'page' }: { variant?: Variant }) {
   // Errors on fields that the form does not show (an unknown key, a LoRA value with full fine-tuning) would otherwise be invisible.
   const shown = (name: string) => name === MODEL_KEY || (core?.fields.some((field) => field.name === name) && fieldApplies(name, state?.texts ?? {}) && (!only || only.has(name)));
   const hiddenErrors = embed && embedView === 'result' ? Object.values(errors) : Object.values(errors).filter((error) => !shown(error.field));
-  const plan = view === 'planner' && core?.plan && state?.accepted ? core.plan(state.acceptedQuery) : null;
   const fresh = derived && derived.for === accepted ? derived : null;
 
   return (
@@ -386,7 +381,7 @@ export function App({ variant = 'page' }: { variant?: Variant }) {
           {core?.plan && !embed && (
             <div class="buttons" role="group">
               {(['calculator', 'planner'] as const).map((name) => (
-                <button key={name} type="button" aria-pressed={view === name} onClick={() => setView(name)}>
+                <button key={name} type="button" aria-pressed={view === name} onClick={() => setPageOption({ ...page, tab: name === 'planner' ? 'planner' : null })}>
                   {t(name === 'calculator' ? 'app.calculator' : 'app.planner')}
                 </button>
               ))}
@@ -439,21 +434,18 @@ export function App({ variant = 'page' }: { variant?: Variant }) {
         )}
         {!state && !loadError && <p class="loading">{t('app.loading')}</p>}
 
-        {core && state && view === 'planner' && plan && !plan.ok && (
-          <p class="notice" role="status">
-            {t('planner.needs', {
-              errors: plan.errors.map((error) => describeFieldError(error, core.fields.find((field) => field.name === error.field), lang, t)).join(' '),
-            })}
-          </p>
-        )}
-        {core && state && view === 'planner' && plan?.ok && !planner && <p class="loading">{t('app.loading')}</p>}
-        {core && state && view === 'planner' && plan?.ok && planner && (
+        {core && state && view === 'planner' && !state.accepted && <p class="notice">{t('planner.needs_valid')}</p>}
+        {core && state && view === 'planner' && state.accepted && !planner && <p class="loading">{t('app.loading')}</p>}
+        {core?.plan && state?.accepted && view === 'planner' && planner && (
           <planner.Planner
-            plan={plan}
+            plan={core.plan}
             gpus={core.gpus}
+            query={state.acceptedQuery}
+            input={state.accepted.input}
             onLoad={(input) => {
-              setView('calculator');
-              loadValues(input);
+              const options: PageOptions = { ...page, tab: null };
+              setPage(options);
+              loadValues(input, options);
             }}
           />
         )}

@@ -1,8 +1,9 @@
 // Exports of a setup: JSON that the import button reads back, a Markdown
 // summary table, and the charts as one SVG file.
-import type { EstimateResponse, Query } from './core';
-import { formatBytes, joinQuantity } from './format';
-import type { Translate } from './i18n';
+import type { EstimateResponse, FieldSpec, GpuSpec, Query } from './core';
+import { formatBinaryBytes, formatBytes, formatInteger, formatSeconds, formatSignificant, joinQuantity } from './format';
+import type { Lang, Translate } from './i18n';
+import { choiceLabel, fieldLabel, guideTotalKey } from './messages';
 
 /** Format marker and version of the JSON export. */
 export const EXPORT_FORMAT = 'gpuplan-setup';
@@ -76,21 +77,88 @@ export function escapeMarkdownCell(text: string): string {
   return text.replace(/\r\n|[\r\n]/g, ' ').replace(/[\\|<>`[\]&]/g, (character) => `\\${character}`);
 }
 
-/** A Markdown table of the setup and its result, in the page's language. */
-export function makeMarkdown(response: EstimateResponse, rows: readonly [string, string][], url: string, t: Translate, locale: string): string {
-  const bytes = (value: number | undefined) => (value === undefined ? '—' : joinQuantity(formatBytes(value, locale)));
+/** Fields that the summary lists even at their defaults, because a reader needs them to read the result. */
+const SUMMARY_FIELDS = ['method', 'micro_batch', 'seq_len', 'grad_accum', 'precision', 'optimizer', 'grad_checkpointing', 'num_gpus', 'sharding'];
+
+/**
+ * Rows of the summary's setup table: the model, the GPU, the main fields, and
+ * every other field that `query` sets (the values that differ from the
+ * defaults, as minimalValues returns them), in the core's field order.
+ */
+export function summaryRows(response: EstimateResponse, query: Query, fields: readonly FieldSpec[], gpus: readonly GpuSpec[], lang: Lang, t: Translate): [string, string][] {
+  const input = response.input;
+  const gpuId = input['gpu'] ?? '';
+  const value = (field: FieldSpec | undefined, name: string, text: string) =>
+    field?.kind === 'boolean' ? t(text === 'true' ? 'share.on' : 'share.off') : choiceLabel(lang, text, name);
+  const rows: [string, string][] = [
+    [t('field.model.label'), String(response.model?.spec['name'] ?? '')],
+    [t('field.gpu.label'), gpus.find((spec) => spec.id === gpuId)?.name ?? gpuId],
+  ];
+  for (const field of fields) {
+    const name = field.name;
+    if (name === 'gpu' || name === 'name') continue;
+    const listed = SUMMARY_FIELDS.includes(name);
+    const text = listed ? input[name] : query[name];
+    if (text === undefined) continue;
+    rows.push([fieldLabel(lang, name), value(field, name, text)]);
+  }
+  return rows;
+}
+
+/** The verdict sentence, as the page shows it above the memory bar. */
+function verdictText(response: EstimateResponse, gpuName: string, t: Translate, locale: string): string {
+  const text = (value: number) => joinQuantity(formatBinaryBytes(value, locale));
   const detailed = response.detailed;
-  const resultRows: [string, string][] = detailed
-    ? [
-        [t('memory.nvidia_smi'), bytes(detailed.nvidia_smi_bytes)],
-        [t('memory.usable', { usable: '' }).trim(), bytes(detailed.gpu_usable_bytes)],
-        [t('memory.reserved'), bytes(detailed.peak_reserved_bytes)],
-        [t('memory.allocated'), bytes(detailed.peak_allocated_bytes)],
-        [t('memory.max_micro_batch'), String(detailed.max_micro_batch)],
-        [t('memory.max_seq_len'), String(detailed.max_seq_len)],
-      ]
-    : [];
-  if (response.guide) resultRows.push([t('guide.total'), bytes(response.guide.memory_total_bytes)]);
+  if (detailed) {
+    return t(detailed.fits ? 'result.fits' : 'result.does_not_fit', {
+      gpu: gpuName,
+      peak: text(detailed.nvidia_smi_bytes),
+      usable: text(detailed.gpu_usable_bytes),
+      headroom: text(detailed.headroom_bytes),
+      shortfall: text(-detailed.headroom_bytes),
+    });
+  }
+  const guide = response.guide;
+  if (!guide) return '—';
+  const fits = guide.memory_total_bytes <= guide.gpu_memory_bytes;
+  return t(fits ? 'result.guide_fits' : 'result.guide_does_not_fit', { total: text(guide.memory_total_bytes), gpu: gpuName, capacity: text(guide.gpu_memory_bytes) });
+}
+
+/**
+ * A Markdown summary in the page's language: the setup table (`rows`, see
+ * summaryRows), then the result table with the verdict, memory (GiB), time
+ * and cost when the core gives them, and the guide's total (GB), then the URL.
+ */
+export function makeMarkdown(response: EstimateResponse, rows: readonly [string, string][], url: string, t: Translate, locale: string, gpuName = ''): string {
+  const bytes = (value: number | undefined) => (value === undefined ? '—' : joinQuantity(formatBinaryBytes(value, locale)));
+  const units = { microsecond: t('unit.microsecond'), millisecond: t('unit.millisecond'), second: t('unit.second'), minute: t('unit.minute'), hour: t('unit.hour'), day: t('unit.day') };
+  const seconds = (value: number) => joinQuantity(formatSeconds(value, locale, units));
+  const detailed = response.detailed;
+  const resultRows: [string, string][] = [[t('share.markdown_verdict'), verdictText(response, gpuName, t, locale)]];
+  if (detailed) {
+    resultRows.push(
+      [t('memory.nvidia_smi'), bytes(detailed.nvidia_smi_bytes)],
+      [t('memory.usable', { usable: '' }).trim(), bytes(detailed.gpu_usable_bytes)],
+      [t('memory.reserved'), bytes(detailed.peak_reserved_bytes)],
+      [t('memory.allocated'), bytes(detailed.peak_allocated_bytes)],
+      [t('memory.max_micro_batch'), formatInteger(detailed.max_micro_batch, locale)],
+      [t('memory.max_seq_len'), formatInteger(detailed.max_seq_len, locale)],
+    );
+  }
+  const time = response.time;
+  if (time) {
+    resultRows.push(
+      [t('time.step_time'), seconds(time.step_time_s)],
+      [t('time.tokens_per_s'), formatSignificant(time.tokens_per_s, locale)],
+      [t('time.mfu'), `${formatSignificant(100 * time.mfu, locale)}%`],
+    );
+  }
+  const run = response.run;
+  if (run?.wall_time_s !== undefined) {
+    resultRows.push([t('time.total'), seconds(run.wall_time_s)], [t('time.gpu_hours'), formatSignificant(run.gpu_hours ?? NaN, locale)]);
+    resultRows.push([t('time.cost'), run.cost_usd == null ? t('time.no_price') : `$${formatSignificant(run.cost_usd, locale, 4)}`]);
+  }
+  if (response.guide) resultRows.push([t(guideTotalKey(response.input['method'])), joinQuantity(formatBytes(response.guide.memory_total_bytes, locale))]);
   const table = (heading: string, body: readonly [string, string][]) =>
     [
       `| ${escapeMarkdownCell(heading)} | ${escapeMarkdownCell(t('share.markdown_value'))} |`,

@@ -85,12 +85,35 @@ export function formatBytes(bytes: number, locale: string): Quantity {
   return scaleValue(bytes, DECIMAL_BYTE_SCALES, locale);
 }
 
-const BYTES_PER_GIB = 1024 ** 3;
+const BINARY_BYTE_SCALES: readonly Scale[] = [
+  { factor: 1, unit: 'B' },
+  { factor: 2 ** 10, unit: 'KiB' },
+  { factor: 2 ** 20, unit: 'MiB' },
+  { factor: 2 ** 30, unit: 'GiB' },
+  { factor: 2 ** 40, unit: 'TiB' },
+  { factor: 2 ** 50, unit: 'PiB' },
+];
 
-/** Bytes in GiB (2^30 bytes), for figures labelled GiB such as a GPU's memory size: 85899345920 → 80 GiB. */
+/**
+ * Bytes in binary units (1 GiB = 2^30 bytes), as PyTorch, nvidia-smi and GPU
+ * names count memory: 85899345920 → 80 GiB, 5e8 → 477 MiB.
+ */
+export function formatBinaryBytes(bytes: number, locale: string): Quantity {
+  return scaleValue(bytes, BINARY_BYTE_SCALES, locale);
+}
+
+export const BYTES_PER_GIB = 1024 ** 3;
+
+/** Bytes in GiB (2^30 bytes) whatever the size, for figures labelled GiB such as a GPU's memory size: 85899345920 → 80 GiB. */
 export function formatGiB(bytes: number, locale: string): Quantity {
   if (!Number.isFinite(bytes)) return { number: NOT_AVAILABLE, unit: '' };
   return { number: formatSignificant(bytes / BYTES_PER_GIB, locale), unit: 'GiB' };
+}
+
+/** An exact count with digit grouping, for integers such as parameter counts: 1315723264 → 1,315,723,264. */
+export function formatInteger(value: number, locale: string): string {
+  if (!Number.isFinite(value)) return NOT_AVAILABLE;
+  return new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(value);
 }
 
 /** Names of time units, supplied by the message catalog. */

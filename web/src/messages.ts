@@ -26,6 +26,15 @@ export function termLabel(lang: Lang, key: string): string {
   return lookup(lang, `term.${key}`) ?? key;
 }
 
+/**
+ * Message key of the guide's memory total. The guide has one formula, for full
+ * fine-tuning, so for LoRA, QLoRA and freeze its total is labelled as that
+ * formula's figure rather than as an estimate of the chosen method.
+ */
+export function guideTotalKey(method: string | undefined): 'guide.total' | 'guide.total_full_formula' {
+  return method === 'lora' || method === 'qlora' || method === 'freeze' ? 'guide.total_full_formula' : 'guide.total';
+}
+
 function describeAccepted(error: FieldError, field: FieldSpec | undefined, lang: Lang, t: Translate): string {
   const locale = numberLocale(lang);
   const min = error.min ?? field?.min;

@@ -1,6 +1,7 @@
 // The page's state in the URL query. Keys are the core's field names (the
 // same spelling as the C++ fields and CLI flags), `model`, and the page's own
-// keys: `lang`, `theme` and, on embed.html, `view`. Reading only sorts keys,
+// keys: `lang`, `theme`, `tab` (calculator or planner on index.html) and, on
+// embed.html, `view`. Reading only sorts keys,
 // and the core validates values (see resolveUrlValues).
 import { MODEL_KEY } from './calculator';
 import type { Core, FieldError, FieldSpec, Query } from './core';
@@ -10,14 +11,17 @@ export const THEMES = ['light', 'dark'] as const;
 export type Theme = (typeof THEMES)[number];
 export const VIEWS = ['form', 'result'] as const;
 export type View = (typeof VIEWS)[number];
+export const TABS = ['calculator', 'planner'] as const;
+export type Tab = (typeof TABS)[number];
 
 /** Keys that the page reads itself and never sends to the core, with their accepted values. */
-export const PAGE_KEYS: Record<string, readonly string[]> = { lang: LANGS, theme: THEMES, view: VIEWS };
+export const PAGE_KEYS: Record<string, readonly string[]> = { lang: LANGS, theme: THEMES, view: VIEWS, tab: TABS };
 
 export interface PageOptions {
   lang: Lang | null;
   theme: Theme | null;
   view: View | null;
+  tab: Tab | null;
 }
 
 export interface UrlState {
@@ -34,7 +38,7 @@ export interface UrlState {
 export function readQuery(search: string, fields: readonly FieldSpec[]): UrlState {
   const fieldNames = new Set(fields.map((field) => field.name));
   fieldNames.add(MODEL_KEY);
-  const state: UrlState = { values: {}, page: { lang: null, theme: null, view: null }, invalidPage: {}, unknownKeys: [] };
+  const state: UrlState = { values: {}, page: { lang: null, theme: null, view: null, tab: null }, invalidPage: {}, unknownKeys: [] };
   const seen = new Set<string>();
 
   for (const [key, value] of new URLSearchParams(search)) {

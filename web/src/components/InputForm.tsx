@@ -1,7 +1,7 @@
 import { CUSTOM_MODEL, MODEL_KEY, dataParallelSize, globalBatch } from '../calculator';
 import type { FieldError, FieldSpec, GpuSpec, ModelResponse, PresetSummary, Query } from '../core';
 import { ARCHITECTURE_FIELDS, FORM_GROUPS, fieldApplies } from '../form-layout';
-import { formatSignificant } from '../format';
+import { formatInteger, formatSignificant } from '../format';
 import { useI18n } from '../i18n/context';
 import { Field } from './Field';
 import { ModelPicker } from './ModelPicker';
@@ -82,11 +82,11 @@ export function InputForm(props: InputFormProps) {
             {group.id === 'batch' && input && (
               <p class="derived" data-testid="global-batch">
                 {t('batch.global', {
-                  global: formatSignificant(globalBatch(input), locale, 6),
+                  global: formatInteger(globalBatch(input), locale),
                   micro: input['micro_batch'] ?? '',
                   accum: input['grad_accum'] ?? '',
                   dp: dataParallelSize(input),
-                  tokens: formatSignificant(globalBatch(input) * Number(input['seq_len']), locale, 6),
+                  tokens: formatInteger(globalBatch(input) * Number(input['seq_len']), locale),
                 })}
               </p>
             )}

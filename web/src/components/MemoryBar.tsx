@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Term } from '../core';
-import { formatBytes, formatSignificant, joinQuantity } from '../format';
+import { BYTES_PER_GIB, formatBinaryBytes, formatSignificant, joinQuantity } from '../format';
 import { useI18n } from '../i18n/context';
 import { termLabel } from '../messages';
 import { linearScale } from '../scale';
@@ -58,8 +58,10 @@ export function MemoryBar({ peak, usableBytes, gpuName }: MemoryBarProps) {
     return () => observer.disconnect();
   }, []);
   const terms = (peak.children ?? []).filter((term) => Number.isFinite(term.value) && term.value > 0);
-  const x = linearScale([0, Math.max(peak.value, usableBytes, 1)], [4, width - 4], true);
-  const bytes = (value: number) => joinQuantity(formatBytes(value, locale));
+  // The scale runs in GiB, so the ticks fall on round GiB values.
+  const toGiB = linearScale([0, Math.max(peak.value, usableBytes, 1) / BYTES_PER_GIB], [4, width - 4], true);
+  const x = (value: number) => toGiB(value / BYTES_PER_GIB);
+  const bytes = (value: number) => joinQuantity(formatBinaryBytes(value, locale));
 
   let offset = 0;
   const segments = terms.map((term) => {
@@ -101,9 +103,9 @@ export function MemoryBar({ peak, usableBytes, gpuName }: MemoryBarProps) {
             </text>
           </g>
         )}
-        {x.ticks(width < 480 ? 3 : 5).map((tick) => (
-          <text key={tick} x={x(tick)} y={HEIGHT - 4} font-size="11" fill="currentColor" opacity="0.75" text-anchor={tick === 0 ? 'start' : x(tick) > width - 30 ? 'end' : 'middle'}>
-            {bytes(tick)}
+        {toGiB.ticks(width < 480 ? 3 : 5).map((tick) => (
+          <text key={tick} x={toGiB(tick)} y={HEIGHT - 4} font-size="11" fill="currentColor" opacity="0.75" text-anchor={tick === 0 ? 'start' : toGiB(tick) > width - 30 ? 'end' : 'middle'}>
+            {bytes(tick * BYTES_PER_GIB)}
           </text>
         ))}
       </svg>

@@ -1,95 +1,220 @@
-import { useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
+import { globalBatch } from '../calculator';
 import type { GpuSpec, PlanCandidate, PlanResponse, Query } from '../core';
-import { formatBytes, formatSeconds, formatSignificant, joinQuantity } from '../format';
+import { formatBinaryBytes, formatInteger, formatLimit, formatSeconds, formatSignificant, joinQuantity } from '../format';
 import { useI18n } from '../i18n/context';
-import { choiceLabel } from '../messages';
+import { choiceLabel, describeFieldError } from '../messages';
 import { log2Scale } from '../scale';
 
 interface PlannerProps {
-  plan: PlanResponse;
+  plan: (query: Query) => PlanResponse;
   gpus: readonly GpuSpec[];
+  /** The calculator's accepted query, which the planner's constraints extend. */
+  query: Query;
+  /** The calculator's accepted input, for the defaults and the stated assumptions. */
+  input: Query;
   onLoad: (input: Query) => void;
+}
+
+/**
+ * The planner's own inputs, as plan() reads them. Empty texts are left out of the query.
+ * NOTE: the URL keeps only tab=planner, so a shared planner link opens with these inputs at their defaults.
+ */
+interface Constraints {
+  gpus: string[];
+  max_gpus: string;
+  global_batch: string;
+  budget_usd: string;
+  deadline_hours: string;
+  allow_offload: boolean;
 }
 
 const WIDTH = 640;
 const HEIGHT = 240;
 const MARGIN = 48;
 
-// NOTE: no browser test opens this view yet, because plan() needs a dataset size that the tests do not set.
+/** plan()'s default of max_gpus. */
+const DEFAULT_MAX_GPUS = '1024';
+
+/** Builds plan()'s query: the calculator's setup plus the planner's constraints. */
+export function planQuery(query: Query, constraints: Constraints): Query {
+  const planned: Query = {
+    ...query,
+    gpus: constraints.gpus.join(','),
+    max_gpus: constraints.max_gpus.trim(),
+    global_batch: constraints.global_batch.trim(),
+    allow_offload: constraints.allow_offload ? 'true' : 'false',
+  };
+  if (constraints.budget_usd.trim()) planned['budget_usd'] = constraints.budget_usd.trim();
+  if (constraints.deadline_hours.trim()) planned['deadline_hours'] = constraints.deadline_hours.trim();
+  return planned;
+}
+
 /** Ranked setups from the planner and a time-against-cost chart; choosing a row loads it into the calculator. */
-export function Planner({ plan, gpus, onLoad }: PlannerProps) {
+export function Planner({ plan: runPlan, gpus, query, input, onLoad }: PlannerProps) {
   const { lang, t, locale } = useI18n();
   const [order, setOrder] = useState<'by_time' | 'by_cost'>('by_time');
+  const [constraints, setConstraints] = useState<Constraints>(() => ({
+    gpus: input['gpu'] ? [input['gpu']] : [],
+    max_gpus: DEFAULT_MAX_GPUS,
+    global_batch: String(globalBatch(input)),
+    budget_usd: '',
+    deadline_hours: '',
+    allow_offload: true,
+  }));
+  const planned = planQuery(query, constraints);
+  const plan = useMemo(() => runPlan(planned), [runPlan, JSON.stringify(planned)]);
+  const set = (changes: Partial<Constraints>) => setConstraints({ ...constraints, ...changes });
+  const invalid = (name: string) => plan.errors.some((error) => error.field === name);
+
   const rows = plan[order] ?? [];
   const units = { microsecond: t('unit.microsecond'), millisecond: t('unit.millisecond'), second: t('unit.second'), minute: t('unit.minute'), hour: t('unit.hour'), day: t('unit.day') };
   const describe = (candidate: PlanCandidate) => {
-    const input = candidate.input;
-    const gpu = gpus.find((spec) => spec.id === input['gpu'])?.name ?? input['gpu'];
+    const candidateInput = candidate.input;
+    const gpu = gpus.find((spec) => spec.id === candidateInput['gpu'])?.name ?? candidateInput['gpu'];
     const parallel = candidate.tensor_parallel > 1 || candidate.pipeline_parallel > 1 ? `, TP=${candidate.tensor_parallel} PP=${candidate.pipeline_parallel}` : '';
-    return `${input['num_gpus']} × ${gpu}, ${choiceLabel(lang, input['sharding'] ?? '', 'sharding')}${parallel}, B=${input['micro_batch']}`;
+    return `${candidateInput['num_gpus']} × ${gpu}, ${choiceLabel(lang, candidateInput['sharding'] ?? '', 'sharding')}${parallel}, B=${candidateInput['micro_batch']}`;
   };
-  const priced = (plan.pareto ?? []).filter((candidate) => candidate.cost_usd != null && candidate.total_time_s > 0);
+  const priced = plan.ok ? (plan.pareto ?? []).filter((candidate) => candidate.cost_usd != null && candidate.total_time_s > 0) : [];
   const times = priced.map((candidate) => candidate.total_time_s);
   const costs = priced.map((candidate) => candidate.cost_usd!);
   const x = log2Scale([Math.min(...times), Math.max(...times)], [MARGIN, WIDTH - 16]);
   const y = log2Scale([Math.min(...costs), Math.max(...costs)], [HEIGHT - MARGIN, 16]);
 
+  const datasetTokens = input['dataset_tokens'] ? Number(input['dataset_tokens']) : Number(input['samples'] ?? NaN) * Number(input['tokens_per_sample'] ?? NaN);
+  const assumptions = t('planner.assumptions', {
+    global: constraints.global_batch.trim() || '—',
+    seq_len: formatInteger(Number(input['seq_len']), locale),
+    tokens: Number.isFinite(datasetTokens) ? formatLimit(datasetTokens, locale) : '—',
+    epochs: input['epochs'] ?? '1',
+    method: choiceLabel(lang, input['method'] ?? '', 'method'),
+    steps: formatInteger(plan.optimizer_steps, locale),
+  });
+
   return (
     <section class="planner" aria-labelledby="planner-heading">
       <h2 id="planner-heading">{t('planner.heading')}</h2>
       <p class="note">{t('planner.intro')}</p>
-      <div class="buttons" role="group">
-        {(['by_time', 'by_cost'] as const).map((key) => (
-          <button key={key} type="button" aria-pressed={order === key} onClick={() => setOrder(key)}>
-            {t(key === 'by_time' ? 'planner.by_time' : 'planner.by_cost')}
-          </button>
-        ))}
-      </div>
-      {priced.length > 1 && (
-        <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={t('planner.chart')} data-export="planner">
-          <g font-size="12" fill="currentColor" opacity="0.8">
-            <text x={MARGIN} y={HEIGHT - 8}>{`${t('time.total')} →`}</text>
-            <text x={4} y={12}>{`↑ ${t('time.cost')}`}</text>
-            <text x={MARGIN} y={HEIGHT - 26}>{joinQuantity(formatSeconds(Math.min(...times), locale, units))}</text>
-            <text x={WIDTH - 16} y={HEIGHT - 26} text-anchor="end">{joinQuantity(formatSeconds(Math.max(...times), locale, units))}</text>
-            <text x={4} y={HEIGHT - MARGIN}>{`$${formatSignificant(Math.min(...costs), locale, 3)}`}</text>
-            <text x={4} y={30}>{`$${formatSignificant(Math.max(...costs), locale, 3)}`}</text>
-          </g>
-          {priced.map((candidate, index) => (
-            <circle key={index} cx={x(candidate.total_time_s)} cy={y(candidate.cost_usd!)} r="5" fill="#4e79a7" onClick={() => onLoad(candidate.input)}>
-              <title>{describe(candidate)}</title>
-            </circle>
+
+      <form class="planner-inputs" onSubmit={(event) => event.preventDefault()}>
+        <fieldset class={invalid('gpus') ? 'invalid' : undefined}>
+          <legend>{t('field.gpus.label')}</legend>
+          <p class="muted" data-testid="planner-chosen">
+            {constraints.gpus.map((id) => gpus.find((spec) => spec.id === id)?.name ?? id).join(', ') || t('planner.no_gpu')}
+          </p>
+          <div class="planner-gpus">
+            {gpus.map((gpu) => (
+              <label key={gpu.id} class="check">
+                <input
+                  type="checkbox"
+                  name="gpus"
+                  value={gpu.id}
+                  checked={constraints.gpus.includes(gpu.id)}
+                  onChange={(event) => {
+                    const chosen = event.currentTarget.checked;
+                    // Keep the GPU table's order, so the query does not depend on the order of clicks.
+                    set({ gpus: gpus.map((spec) => spec.id).filter((id) => (id === gpu.id ? chosen : constraints.gpus.includes(id))) });
+                  }}
+                />
+                {gpu.name}
+              </label>
+            ))}
+          </div>
+        </fieldset>
+        <div class="planner-fields">
+          {(['max_gpus', 'global_batch', 'budget_usd', 'deadline_hours'] as const).map((name) => (
+            <div key={name} class={`field${invalid(name) ? ' invalid' : ''}`}>
+              <label for={`plan-${name}`}>{t(`field.${name}.label`)}</label>
+              <input
+                id={`plan-${name}`}
+                name={name}
+                inputMode="decimal"
+                value={constraints[name]}
+                placeholder={name === 'budget_usd' || name === 'deadline_hours' ? t('planner.optional') : undefined}
+                aria-invalid={invalid(name)}
+                onInput={(event) => set({ [name]: event.currentTarget.value })}
+              />
+            </div>
           ))}
-        </svg>
+          <div class="field boolean">
+            <label for="plan-allow_offload">{t('field.allow_offload.label')}</label>
+            <div class="control">
+              <input id="plan-allow_offload" type="checkbox" name="allow_offload" checked={constraints.allow_offload} onChange={(event) => set({ allow_offload: event.currentTarget.checked })} />
+            </div>
+          </div>
+        </div>
+      </form>
+
+      {!plan.ok && (
+        <p class="notice error" role="status" data-testid="planner-errors">
+          {t('planner.needs', { errors: plan.errors.map((error) => describeFieldError(error, undefined, lang, t)).join(' ') })}
+        </p>
       )}
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{t('planner.setup')}</th>
-            <th scope="col" class="num">{t('time.total')}</th>
-            <th scope="col" class="num">{t('time.cost')}</th>
-            <th scope="col" class="num">{t('time.mfu')}</th>
-            <th scope="col" class="num">{t('memory.heading')}</th>
-            <th scope="col" />
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((candidate, index) => (
-            <tr key={index}>
-              <th scope="row">{describe(candidate)}</th>
-              <td class="num">{joinQuantity(formatSeconds(candidate.total_time_s, locale, units))}</td>
-              <td class="num">{candidate.cost_usd == null ? t('time.no_price') : `$${formatSignificant(candidate.cost_usd, locale, 4)}`}</td>
-              <td class="num">{formatSignificant(100 * candidate.mfu, locale, 3)}%</td>
-              <td class="num">{joinQuantity(formatBytes(candidate.peak_memory_bytes, locale))}</td>
-              <td>
-                <button type="button" onClick={() => onLoad(candidate.input)}>
-                  {t('planner.load')}
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+
+      {plan.ok && (
+        <>
+          <p class="note" data-testid="planner-assumptions">
+            {assumptions}
+          </p>
+          <div class="buttons" role="group">
+            {(['by_time', 'by_cost'] as const).map((key) => (
+              <button key={key} type="button" aria-pressed={order === key} onClick={() => setOrder(key)}>
+                {t(key === 'by_time' ? 'planner.by_time' : 'planner.by_cost')}
+              </button>
+            ))}
+          </div>
+          {priced.length > 1 && (
+            <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={t('planner.chart')} data-export="planner">
+              <g font-size="12" fill="currentColor" opacity="0.8">
+                <text x={MARGIN} y={HEIGHT - 8}>{`${t('time.total')} →`}</text>
+                <text x={4} y={12}>{`↑ ${t('time.cost')}`}</text>
+                <text x={MARGIN} y={HEIGHT - 26}>{joinQuantity(formatSeconds(Math.min(...times), locale, units))}</text>
+                <text x={WIDTH - 16} y={HEIGHT - 26} text-anchor="end">{joinQuantity(formatSeconds(Math.max(...times), locale, units))}</text>
+                <text x={4} y={HEIGHT - MARGIN}>{`$${formatSignificant(Math.min(...costs), locale, 3)}`}</text>
+                <text x={4} y={30}>{`$${formatSignificant(Math.max(...costs), locale, 3)}`}</text>
+              </g>
+              {priced.map((candidate, index) => (
+                <circle key={index} cx={x(candidate.total_time_s)} cy={y(candidate.cost_usd!)} r="5" fill="#4e79a7" onClick={() => onLoad(candidate.input)}>
+                  <title>{describe(candidate)}</title>
+                </circle>
+              ))}
+            </svg>
+          )}
+          {rows.length === 0 && <p class="notice">{t('planner.none')}</p>}
+          {rows.length > 0 && (
+            <div class="table-scroll">
+              <table data-testid="planner-table">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('planner.setup')}</th>
+                    <th scope="col" class="num">{t('time.total')}</th>
+                    <th scope="col" class="num">{t('time.cost')}</th>
+                    <th scope="col" class="num">{t('time.mfu')}</th>
+                    <th scope="col" class="num">{t('memory.heading')}</th>
+                    <th scope="col" />
+                  </tr>
+                </thead>
+                <tbody>
+                  {rows.map((candidate, index) => (
+                    <tr key={index}>
+                      <th scope="row">{describe(candidate)}</th>
+                      <td class="num">{joinQuantity(formatSeconds(candidate.total_time_s, locale, units))}</td>
+                      <td class="num">{candidate.cost_usd == null ? t('time.no_price') : `$${formatSignificant(candidate.cost_usd, locale, 4)}`}</td>
+                      <td class="num">{formatSignificant(100 * candidate.mfu, locale, 3)}%</td>
+                      <td class="num">{joinQuantity(formatBinaryBytes(candidate.peak_memory_bytes, locale))}</td>
+                      <td>
+                        <button type="button" onClick={() => onLoad(candidate.input)}>
+                          {t('planner.load')}
+                        </button>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </>
+      )}
     </section>
   );
 }

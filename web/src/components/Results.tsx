@@ -1,9 +1,9 @@
 import type { ComponentType } from 'preact';
 import type { EstimateResponse, GpuSpec, ModelResponse, Query } from '../core';
-import { formatBytes, formatFlopRate, formatFlops, formatSeconds, formatSignificant, joinQuantity, type Quantity } from '../format';
-import { lookup } from '../i18n';
+import { formatBinaryBytes, formatBytes, formatFlopRate, formatFlops, formatInteger, formatSeconds, formatSignificant, joinQuantity, type Quantity } from '../format';
+import { lookup, type Translate } from '../i18n';
 import { useI18n } from '../i18n/context';
-import { termLabel } from '../messages';
+import { guideTotalKey, termLabel } from '../messages';
 import type { Fix } from '../suggest';
 import type { Sweep } from '../sweep';
 import { MemoryBar, TERM_COLORS } from './MemoryBar';
@@ -46,7 +46,7 @@ export function Results(props: ResultsProps) {
   const { response, gpu, stale, detail } = props;
   const { t, locale } = useI18n();
   const gpuName = gpu?.name ?? '';
-  const bytes = (value: number): Quantity => formatBytes(value, locale);
+  const bytes = (value: number): Quantity => formatBinaryBytes(value, locale);
   const detailed = response.detailed;
 
   return (
@@ -88,7 +88,7 @@ export function Results(props: ResultsProps) {
               <h3 id="breakdown-heading">{t('breakdown.heading', { model: String(response.model?.spec['name'] ?? '') })}</h3>
               <TermTable
                 root={props.breakdown.breakdown}
-                format={(value) => ({ number: formatSignificant(value, locale, 6), unit: '' })}
+                format={(value) => ({ number: formatInteger(value, locale), unit: '' })}
                 caption={t('breakdown.heading', { model: String(response.model?.spec['name'] ?? '') })}
                 nameHeading={t('breakdown.part')}
                 valueHeading={t('breakdown.params')}
@@ -104,7 +104,7 @@ export function Results(props: ResultsProps) {
 
 function Verdict({ response, gpuName }: { response: EstimateResponse; gpuName: string }) {
   const { t, locale } = useI18n();
-  const text = (value: number) => joinQuantity(formatBytes(value, locale));
+  const text = (value: number) => joinQuantity(formatBinaryBytes(value, locale));
   const detailed = response.detailed;
   const guide = response.guide;
   const numGpus = Number(response.input['num_gpus'] ?? 1);
@@ -138,10 +138,20 @@ function Verdict({ response, gpuName }: { response: EstimateResponse; gpuName: s
   );
 }
 
+/** Joins the changes of a fix into one sentence; clauses after the first start in lower case ("…, and turn on …"). */
+export function describeFix(fix: Fix, t: Translate, locale: string): string {
+  return fix.kinds
+    .map((kind, index) => {
+      const clause = t(`fix.${kind}`, { micro: fix.changes['micro_batch'] ?? '', accum: fix.changes['grad_accum'] ?? '', count: fix.changes['num_gpus'] ?? '' });
+      return index === 0 ? clause : clause.charAt(0).toLocaleLowerCase(locale) + clause.slice(1);
+    })
+    .join(t('fix.and'));
+}
+
 function Fixes({ fixes, onApply }: { fixes: Fix[] | null; onApply: (changes: Query) => void }) {
   const { t, locale } = useI18n();
   if (fixes === null) return null;
-  const text = (value: number) => joinQuantity(formatBytes(value, locale));
+  const text = (value: number) => joinQuantity(formatBinaryBytes(value, locale));
   return (
     <section class="fixes" aria-labelledby="fixes-heading">
       <h3 id="fixes-heading">{t('fix.heading')}</h3>
@@ -150,9 +160,7 @@ function Fixes({ fixes, onApply }: { fixes: Fix[] | null; onApply: (changes: Que
         {fixes.map((fix) => (
           <li key={fix.kinds.join('+')} data-testid={`fix-${fix.kinds.join('+')}`}>
             <span>
-              {fix.kinds
-                .map((kind) => t(`fix.${kind}`, { micro: fix.changes['micro_batch'] ?? '', accum: fix.changes['grad_accum'] ?? '', count: fix.changes['num_gpus'] ?? '' }))
-                .join(t('fix.and'))}
+              {describeFix(fix, t, locale)}
               <small>
                 {' — '}
                 {t('fix.result', { peak: text(fix.response.detailed!.nvidia_smi_bytes), headroom: text(fix.response.detailed!.headroom_bytes) })}
@@ -171,8 +179,8 @@ function Fixes({ fixes, onApply }: { fixes: Fix[] | null; onApply: (changes: Que
 function MemoryFacts({ response }: { response: EstimateResponse }) {
   const { lang, t, locale } = useI18n();
   const detailed = response.detailed!;
-  const bytes = (value: number) => formatBytes(value, locale);
-  const count = (value: number) => ({ number: value > 0 ? formatSignificant(value, locale, 8) : t('memory.none_fits'), unit: '' });
+  const bytes = (value: number) => formatBinaryBytes(value, locale);
+  const count = (value: number) => ({ number: value > 0 ? formatInteger(value, locale) : t('memory.none_fits'), unit: '' });
   return (
     <table class="facts">
       <caption class="visually-hidden">{t('memory.views')}</caption>
@@ -205,11 +213,11 @@ function MemoryFacts({ response }: { response: EstimateResponse }) {
         </tr>
         <tr>
           <th scope="row">{t('memory.trainable')}</th>
-          <Value quantity={{ number: formatSignificant(detailed.trainable_params, locale, 6), unit: '' }} testId="trainable" />
+          <Value quantity={{ number: formatInteger(detailed.trainable_params, locale), unit: '' }} testId="trainable" />
         </tr>
         <tr>
           <th scope="row">{t('memory.frozen')}</th>
-          <Value quantity={{ number: formatSignificant(detailed.frozen_params, locale, 6), unit: '' }} />
+          <Value quantity={{ number: formatInteger(detailed.frozen_params, locale), unit: '' }} testId="frozen" />
         </tr>
       </tbody>
       <tfoot>
@@ -302,13 +310,16 @@ function GuideComparison({ response, gpuName }: { response: EstimateResponse; gp
   const bytes = (value: number) => formatBytes(value, locale);
   const flops = (value: number) => formatFlops(value, locale);
   const memory = guide.memory.children ?? [];
+  const totalLabel = t(guideTotalKey(response.input['method']));
   return (
     <section aria-labelledby="guide-heading">
       <h3 id="guide-heading">{t('guide.heading')}</h3>
       <p class="note">{t('guide.explain')}</p>
+      <p class="note">{t('guide.units')}</p>
+      {totalLabel !== t('guide.total') && <p class="note">{t('guide.full_formula_note')}</p>}
       <div class="two-tables">
         <table>
-          <caption>{t('guide.total')}</caption>
+          <caption>{totalLabel}</caption>
           <tbody>
             {memory.map((term) => (
               <tr key={term.key}>
@@ -317,7 +328,7 @@ function GuideComparison({ response, gpuName }: { response: EstimateResponse; gp
               </tr>
             ))}
             <tr class="sum">
-              <th scope="row">{t('guide.total')}</th>
+              <th scope="row">{totalLabel}</th>
               <Value quantity={bytes(guide.memory_total_bytes)} testId="guide-total" />
             </tr>
             {response.detailed && (
@@ -404,7 +415,7 @@ function Assumptions({ response }: { response: EstimateResponse }) {
                   <span class="muted">{lookup(lang, `constant.${constant.key}`) ?? constant.description}</span>
                 </th>
                 <td class="num">
-                  {constant.unit === 'bytes' ? joinQuantity(formatBytes(constant.value, locale)) : `${formatSignificant(constant.value, locale, 6)} ${constant.unit}`}
+                  {constant.unit === 'bytes' ? joinQuantity(formatBinaryBytes(constant.value, locale)) : `${formatSignificant(constant.value, locale, 6)} ${constant.unit}`}
                 </td>
                 <td class="source">{constant.source}</td>
               </tr>

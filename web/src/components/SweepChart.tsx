@@ -1,5 +1,5 @@
 import { extent, max } from 'd3-array';
-import { formatBytes, formatSignificant, joinQuantity } from '../format';
+import { BYTES_PER_GIB, formatBinaryBytes, formatSignificant, joinQuantity } from '../format';
 import { useI18n } from '../i18n/context';
 import { linePath, linearScale, log2Scale } from '../scale';
 import type { Sweep } from '../sweep';
@@ -25,10 +25,12 @@ export function SweepChart({ sweep, title, xLabel, gpuName }: SweepChartProps) {
   const [minX, maxX] = extent(points, (point) => point.x) as [number, number];
   const xRange: [number, number] = [MARGIN.left, WIDTH - MARGIN.right];
   const x = sweep.field === 'seq_len' ? log2Scale([minX, maxX], xRange) : linearScale([minX, maxX], xRange);
-  const yMax = Math.max(max(points, (point) => point.peakBytes) ?? 0, sweep.usableBytes) * 1.05;
-  const y = linearScale([0, yMax], [HEIGHT - MARGIN.bottom, MARGIN.top], true);
+  // The scale runs in GiB, so the ticks fall on round GiB values.
+  const yMaxGiB = (Math.max(max(points, (point) => point.peakBytes) ?? 0, sweep.usableBytes) * 1.05) / BYTES_PER_GIB;
+  const yGiB = linearScale([0, yMaxGiB], [HEIGHT - MARGIN.bottom, MARGIN.top], true);
+  const y = (bytes: number) => yGiB(bytes / BYTES_PER_GIB);
   const path = linePath(points.map((point) => [x(point.x), y(point.peakBytes)]));
-  const bytes = (value: number) => joinQuantity(formatBytes(value, locale));
+  const bytes = (value: number) => joinQuantity(formatBinaryBytes(value, locale));
   const xTicks = x.ticks(6).filter(Number.isInteger);
   const usableY = y(sweep.usableBytes);
 
@@ -37,11 +39,11 @@ export function SweepChart({ sweep, title, xLabel, gpuName }: SweepChartProps) {
       <figcaption>{title}</figcaption>
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={title} data-export={sweep.field}>
         <g opacity="0.75" font-size="11" fill="currentColor">
-          {y.ticks(5).map((tick) => (
+          {yGiB.ticks(5).map((tick) => (
             <g key={tick}>
-              <line x1={MARGIN.left} x2={WIDTH - MARGIN.right} y1={y(tick)} y2={y(tick)} stroke="currentColor" stroke-opacity="0.15" />
-              <text x={MARGIN.left - 6} y={y(tick) + 4} text-anchor="end">
-                {bytes(tick)}
+              <line x1={MARGIN.left} x2={WIDTH - MARGIN.right} y1={yGiB(tick)} y2={yGiB(tick)} stroke="currentColor" stroke-opacity="0.15" />
+              <text x={MARGIN.left - 6} y={yGiB(tick) + 4} text-anchor="end">
+                {bytes(tick * BYTES_PER_GIB)}
               </text>
             </g>
           ))}
