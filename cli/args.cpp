@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <iostream>
 
 namespace gpuplan::cli {
 
@@ -39,6 +40,23 @@ ParsedArgs parse_args(int argc, char** argv, int first, const std::vector<std::s
     parsed.values[name] = argv[++i];
   }
   return parsed;
+}
+
+std::optional<int> finish_early(const ParsedArgs& args, const char* command, void (*print_help)()) {
+  if (args.help) {
+    print_help();
+    return 0;
+  }
+  if (!args.error.empty()) {
+    std::cerr << "gpuplan " << command << ": " << args.error << '\n';
+    return 2;
+  }
+  if (!args.positional.empty()) {
+    std::cerr << "gpuplan " << command << ": unexpected argument \"" << args.positional.front()
+              << "\"; flags are written --name value\n";
+    return 2;
+  }
+  return std::nullopt;
 }
 
 std::string format_significant(double value, int digits) {

@@ -1,6 +1,7 @@
 // Command-line flags as key/value text: "--name value" or "--name=value".
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,11 @@ struct ParsedArgs {
 
 // Parses argv[first..argc). Flags listed in boolean_flags take no value.
 ParsedArgs parse_args(int argc, char** argv, int first, const std::vector<std::string>& boolean_flags = {});
+
+// Handles --help, unparsable flags and stray positional arguments the same way
+// for every command. Returns the exit status when the command should stop there
+// (0 after printing help, 2 after an error), or nothing when it should go on.
+std::optional<int> finish_early(const ParsedArgs& args, const char* command, void (*print_help)());
 
 // Formats a value with three significant digits and no trailing zeros ("21.3", "0.205", "2.6").
 std::string format_significant(double value, int digits = 3);

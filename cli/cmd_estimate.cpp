@@ -139,19 +139,7 @@ void print_table(const EstimateResponse& response) {
 
 int run_estimate_command(int argc, char** argv) {
   ParsedArgs args = parse_args(argc, argv, 2);
-  if (args.help) {
-    print_help();
-    return 0;
-  }
-  if (!args.error.empty()) {
-    std::cerr << "gpuplan estimate: " << args.error << '\n';
-    return 2;
-  }
-  if (!args.positional.empty()) {
-    std::cerr << "gpuplan estimate: unexpected argument \"" << args.positional.front()
-              << "\"; flags are written --name value\n";
-    return 2;
-  }
+  if (std::optional<int> status = finish_early(args, "estimate", print_help)) return *status;
   auto hf_config = args.values.find("hf-config");
   if (hf_config != args.values.end()) {
     // The architecture comes from a Hugging Face config.json, as a custom model.

@@ -64,19 +64,7 @@ void print_guide_table(const EstimateResponse& response) {
 
 int run_guide_command(int argc, char** argv) {
   ParsedArgs args = parse_args(argc, argv, 2);
-  if (args.help) {
-    print_guide_help();
-    return 0;
-  }
-  if (!args.error.empty()) {
-    std::cerr << "gpuplan guide: " << args.error << '\n';
-    return 2;
-  }
-  if (!args.positional.empty()) {
-    std::cerr << "gpuplan guide: unexpected argument \"" << args.positional.front()
-              << "\"; flags are written --name value\n";
-    return 2;
-  }
+  if (std::optional<int> status = finish_early(args, "guide", print_guide_help)) return *status;
 
   EstimateResponse response = run_estimate(args.values);
   if (!response.errors.empty()) {

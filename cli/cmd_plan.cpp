@@ -98,19 +98,7 @@ void print_tables(const PlanResponse& response) {
 
 int run_plan_command(int argc, char** argv) {
   ParsedArgs args = parse_args(argc, argv, 2);
-  if (args.help) {
-    print_help();
-    return 0;
-  }
-  if (!args.error.empty()) {
-    std::cerr << "gpuplan plan: " << args.error << '\n';
-    return 2;
-  }
-  if (!args.positional.empty()) {
-    std::cerr << "gpuplan plan: unexpected argument \"" << args.positional.front()
-              << "\"; flags are written --name value\n";
-    return 2;
-  }
+  if (std::optional<int> status = finish_early(args, "plan", print_help)) return *status;
   PlanResponse response = run_plan(args.values);
   if (!response.errors.empty()) {
     for (const FieldError& error : response.errors) {
