@@ -304,8 +304,8 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& reques
   const double logits_saved = logits_saved_bytes(model, setup);
   const double logits_peak = logits_backward_peak_bytes(model, setup);
 
-  // Autocast casts fp32 weights to 16 bits on use; the copies are saved for the
-  // input gradient until each layer's backward (one layer at a time under checkpointing).
+  // Autocast casts fp32 weights to 16 bits on use. The copies stay saved for the
+  // input gradient until each layer's backward, one layer at a time under checkpointing.
   double autocast_copies = 0;
   if (uses_autocast(setup.precision)) {
     double fp32_linear = roles.trainable_linear + (frozen_bytes == 4 ? roles.frozen_linear : 0);
