@@ -196,7 +196,7 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& reques
     master_weights = optimizer_states = optimizer_temporary = fp32_gradients = 0;
   }
   // bitsandbytes paged optimizers allocate state with cudaMallocManaged, outside
-  // PyTorch's allocator: nvidia-smi sees it, torch.cuda.max_memory_allocated does not.
+  // PyTorch's allocator, so nvidia-smi counts it and torch.cuda.max_memory_allocated does not.
   double paged_states = 0;
   if (setup.optimizer == Optimizer::paged_adamw_8bit || setup.optimizer == Optimizer::paged_adamw_32bit) {
     paged_states = optimizer_states;
