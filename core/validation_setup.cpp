@@ -375,6 +375,9 @@ void apply_framework_defaults(ValidationCase& record) {
   if (framework.find("unsloth") != std::string::npos) {
     setup.fused_kernels = true;
     setup.fused_cross_entropy = true;
+    // Unsloth keeps embeddings and LM head in 16 bits for QLoRA (unslothai/unsloth pull
+    // request 1186, "Do not upcast lm_head and embedding to float32").
+    setup.kbit_upcast = false;
     // use_gradient_checkpointing="unsloth" keeps the checkpointed layer inputs in host memory.
     if (setup.grad_checkpointing != Checkpointing::off) setup.grad_checkpointing = Checkpointing::offload;
 
