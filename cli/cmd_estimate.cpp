@@ -103,6 +103,14 @@ void print_run(const EstimateResponse& response) {
   }
 }
 
+// Prints each warning as "warning: ..." on stderr, so that the table on stdout stays parseable.
+void print_warnings(const EstimateResponse& response) {
+  if (response.warnings.empty()) return;
+  std::fflush(stdout);  // keeps the warnings under the verdict when both streams go to one terminal
+  for (const Warning& warning : response.warnings) std::fprintf(stderr, "warning: %s\n", warning.message.c_str());
+  std::fputc('\n', stderr);
+}
+
 void print_table(const EstimateResponse& response) {
   const ModelSpec& model = *response.model;
   const TrainingSetup& setup = *response.setup;
@@ -115,6 +123,7 @@ void print_table(const EstimateResponse& response) {
   std::printf("%s: %s of %s usable per GPU (headroom %s)\n\n", memory.fits ? "FITS" : "DOES NOT FIT",
               gib(memory.nvidia_smi_bytes).c_str(), gib(memory.gpu_usable_bytes).c_str(),
               gib(memory.headroom_bytes).c_str());
+  print_warnings(response);
   std::printf("Peak per GPU (during %s)\n", peak_phase_name(memory.peak_phase));
   print_tree(memory.peak, 0, memory.peak.value);
   std::printf("\n  %-40s %12s\n", "torch peak allocated", gib(memory.peak_allocated_bytes).c_str());

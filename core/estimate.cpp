@@ -155,6 +155,25 @@ void write_memory(JsonWriter& writer, const DetailedResult& detailed) {
   writer.EndObject();
 }
 
+bool shards_state(Sharding sharding) { return sharding != Sharding::ddp && sharding != Sharding::fsdp_no_shard; }
+
+void write_warnings(JsonWriter& writer, const std::vector<Warning>& warnings) {
+  writer.StartArray();
+  for (const Warning& warning : warnings) {
+    writer.StartObject();
+    writer.Key("code");
+    writer.String(warning.code.c_str());
+    writer.Key("field");
+    writer.String(warning.field.c_str());
+    writer.Key("value");
+    writer.String(warning.value.c_str());
+    writer.Key("message");
+    writer.String(warning.message.c_str());
+    writer.EndObject();
+  }
+  writer.EndArray();
+}
+
 // Sentences from the messages of errors, for the *_unavailable fields.
 std::string joined_messages(const FieldErrors& errors) {
   std::string text;
@@ -359,6 +378,7 @@ EstimateResponse run_estimate(const KeyValues& query) {
     for (const auto& [key, value] : run_key_values(*response.run_options)) response.input[key] = value;
     response.model = model;
     response.setup = setup;
+    response.warnings = setup_warnings(model, setup);
     if (guide) response.guide = estimate_guide(*guide);
     if (std::optional<Precision> precision = detailed_precision(setup.precision)) {
       setup.precision = *precision;
@@ -373,6 +393,41 @@ EstimateResponse run_estimate(const KeyValues& query) {
   }
   response.ok = inputs_valid && response.guide.has_value();
   return response;
+}
+
+std::vector<Warning> setup_warnings(const ModelSpec& model, const TrainingSetup& setup) {
+  std::vector<Warning> warnings;
+
+  // A config.json without a context length leaves max_positions at 0, which skips this check.
+  if (model.max_positions > 0 && setup.seq_len > model.max_positions) {
+    std::string seq_len = std::to_string(setup.seq_len);
+    std::string max_positions = std::to_string(model.max_positions);
+    warnings.push_back({"seq_len_over_max_positions", "seq_len", seq_len,
+                        "seq_len " + seq_len + " is longer than the model's max_positions " + max_positions +
+                            ". The estimate still runs, assuming the context is extended (for example by RoPE "
+                            "scaling)."});
+  }
+
+  if (shards_state(setup.sharding) && data_parallel_size(setup) == 1) {
+    const char* sharding = sharding_name(setup.sharding);
+    warnings.push_back({"sharding_without_data_parallel", "sharding", sharding,
+                        std::string("sharding ") + sharding +
+                            " shards nothing because the data-parallel size, num_gpus / (tensor_parallel x "
+                            "pipeline_parallel) = " +
+                            std::to_string(setup.num_gpus) + " / (" + std::to_string(setup.tensor_parallel) + " x " +
+                            std::to_string(setup.pipeline_parallel) +
+                            "), is 1, so there is no other replica to split the state with. Add GPUs or choose ddp."});
+  }
+
+  if (setup.offload != Offload::none && !shards_state(setup.sharding)) {
+    const char* offload = offload_name(setup.offload);
+    warnings.push_back({"offload_without_sharding", "offload", offload,
+                        std::string("offload ") + offload + " with sharding " + sharding_name(setup.sharding) +
+                            " is probably not what you meant, because DeepSpeed offloads only under ZeRO (zero1, "
+                            "zero2, zero3) and FSDP offload is built for its sharded strategies (fsdp_shard_grad_op, "
+                            "fsdp_full_shard). The estimate still counts the offloaded state in host memory."});
+  }
+  return warnings;
 }
 
 std::optional<Precision> detailed_precision(Precision precision) {
@@ -447,6 +502,8 @@ std::string estimate_response_json(const EstimateResponse& response) {
     writer.EndObject();
   }
   writer.EndArray();
+  writer.Key("warnings");
+  write_warnings(writer, response.warnings);
   writer.Key("time");
   if (response.time && response.run_options) {
     write_time(writer, *response.time, *response.run_options);

@@ -22,6 +22,14 @@ struct GuideGap {
   double bytes = 0;
 };
 
+// A setup that is valid and estimated but probably not what the user meant.
+struct Warning {
+  std::string code;     // stable id the page words the warning by, e.g. "seq_len_over_max_positions"
+  std::string field;    // the input field the warning is about
+  std::string value;    // that field's value as text
+  std::string message;  // English sentence naming the field, the value and the concern
+};
+
 struct DetailedResult {
   MemoryResult memory;
   Term activations_per_layer;  // saved tensors of one (the largest) layer
@@ -39,6 +47,7 @@ struct EstimateResponse {
   std::optional<DetailedResult> detailed;
   std::string detailed_unavailable;  // why the detailed method did not run, when it did not
   std::vector<GuideGap> guide_gaps;
+  std::vector<Warning> warnings;  // empty when the input is invalid or nothing looks unintended
 
   std::optional<RunOptions> run_options;  // network, overlap, measured MFU, dataset and price as read
   std::optional<TimeResult> time;         // the detailed time model on the detailed method's setup
@@ -48,6 +57,11 @@ struct EstimateResponse {
 };
 
 EstimateResponse run_estimate(const KeyValues& query);
+
+// Lists the settings of a valid setup that run but probably do not do what the
+// user meant: seq_len past the model's max_positions, sharding with a
+// data-parallel size of 1, and offload without ZeRO or FSDP sharding.
+std::vector<Warning> setup_warnings(const ModelSpec& model, const TrainingSetup& setup);
 
 // The precision the detailed methods use for a guide precision: fp16 and bf16
 // become pure 16-bit training. Returns nothing for int8, which they do not model.

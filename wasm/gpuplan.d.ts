@@ -154,6 +154,17 @@ export interface GuideGap {
   bytes: number;
 }
 
+/** A setup that is valid and estimated but probably not what the user meant. */
+export interface EstimateWarning {
+  code: 'seq_len_over_max_positions' | 'sharding_without_data_parallel' | 'offload_without_sharding';
+  /** The input field the warning is about. */
+  field: string;
+  /** That field's value as URL text. */
+  value: string;
+  /** English sentence naming the field, the value and the concern. */
+  message: string;
+}
+
 /** A framework constant that the detailed method assumes, with its source. */
 export interface FrameworkConstant {
   key: string;
@@ -247,6 +258,8 @@ export interface EstimateResponse {
   /** Reason that `detailed` is null for a valid input (for example int8 training), or "". */
   detailed_unavailable: string;
   guide_gaps: GuideGap[];
+  /** Settings that run but are probably not meant; empty when the input is invalid or none apply. */
+  warnings: EstimateWarning[];
   constants: FrameworkConstant[];
   /** Null when the input is invalid or time is not modelled for it (see time_unavailable). */
   time: TimeResult | null;

@@ -51,3 +51,8 @@ expect_run(ARGS estimate --hf-config ${SOURCE_DIR}/tests/core/fixtures/hf/qwen2.
   STATUS 0 CONTAINS "\"total\":3085938688")
 expect_run(ARGS estimate --hf-config ${SOURCE_DIR}/tests/core/no-such-config.json STATUS 2
   CONTAINS "--hf-config: cannot read")
+
+# Valid but probably unintended setups print a warning under the verdict and still exit 0.
+expect_run(ARGS estimate --model llama-2-7b --method lora --seq_len 8192 --sharding zero3 STATUS 0
+  CONTAINS "Peak per GPU" "warning: seq_len 8192 is longer than the model's max_positions 4096"
+  "warning: sharding zero3 shards nothing")

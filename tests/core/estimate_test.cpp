@@ -204,3 +204,158 @@ TEST_CASE("estimate fields list run fields", "[estimate]") {
     CHECK(std::count(names.begin(), names.end(), name) == 1);
   }
 }
+
+// Warnings: settings that are valid and estimated but probably not meant.
+
+namespace {
+
+// Llama 2 7B (max_position_embeddings 4096 in its config.json) on one A100 80GB
+// with LoRA, one 4096-token sequence per micro-batch: a setup that needs no warning.
+KeyValues plain_lora_query() {
+  return {{"model", "llama-2-7b"}, {"method", "lora"}, {"micro_batch", "1"}, {"seq_len", "4096"}, {"gpu", "a100-80gb"}};
+}
+
+std::vector<std::string> warning_codes(const EstimateResponse& response) {
+  std::vector<std::string> codes;
+  for (const Warning& warning : response.warnings) codes.push_back(warning.code);
+  return codes;
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("estimate plain setup has no warnings", "[estimate]") {
+  const EstimateResponse response = run_estimate(plain_lora_query());
+  REQUIRE(response.ok);
+  CHECK(response.warnings.empty());
+
+  const rapidjson::Document json = parse(estimate_response_json(response));
+  REQUIRE(json.HasMember("warnings"));
+  REQUIRE(json["warnings"].IsArray());
+  CHECK(json["warnings"].Size() == 0);
+}
+
+TEST_CASE("estimate warns when seq_len exceeds max_positions", "[estimate]") {
+  KeyValues query = plain_lora_query();
+  query["seq_len"] = "8192";
+  const EstimateResponse response = run_estimate(query);
+  REQUIRE(response.ok);
+  REQUIRE(response.warnings.size() == 1);
+  const Warning& warning = response.warnings[0];
+  CHECK(warning.code == "seq_len_over_max_positions");
+  CHECK(warning.field == "seq_len");
+  CHECK(warning.value == "8192");
+  CHECK(contains(warning.message, "8192"));
+  CHECK(contains(warning.message, "max_positions 4096"));
+  // The estimate still runs.
+  CHECK(response.detailed);
+  CHECK(response.time);
+}
+
+TEST_CASE("estimate seq_len at max_positions has no warning", "[estimate]") {
+  // seq_len 4096 equals Llama 2's max_positions, which the model supports.
+  const EstimateResponse response = run_estimate(plain_lora_query());
+  CHECK(warning_codes(response) == std::vector<std::string>{});
+}
+
+TEST_CASE("estimate warns on sharding without data parallel", "[estimate]") {
+  struct Case {
+    const char* sharding;
+    const char* num_gpus;
+    const char* tensor_parallel;
+    bool warns;
+  };
+  // Data-parallel size = num_gpus / (tensor_parallel x pipeline_parallel).
+  const Case cases[] = {
+      {"zero1", "1", "1", true},            // 1 / 1 = 1
+      {"zero3", "1", "1", true},            // 1 / 1 = 1
+      {"fsdp_full_shard", "1", "1", true},  // 1 / 1 = 1
+      {"fsdp_shard_grad_op", "2", "2", true},  // 2 / 2 = 1
+      {"zero3", "2", "1", false},           // 2 / 1 = 2
+      {"zero2", "4", "2", false},           // 4 / 2 = 2
+      {"ddp", "1", "1", false},             // ddp shards nothing anyway
+      {"fsdp_no_shard", "1", "1", false},   // nor does fsdp_no_shard
+  };
+  for (const Case& test : cases) {
+    KeyValues query = plain_lora_query();
+    query["sharding"] = test.sharding;
+    query["num_gpus"] = test.num_gpus;
+    query["tensor_parallel"] = test.tensor_parallel;
+    const EstimateResponse response = run_estimate(query);
+    INFO(test.sharding << " on " << test.num_gpus << " GPUs, tensor_parallel " << test.tensor_parallel);
+    REQUIRE(response.ok);
+    if (!test.warns) {
+      CHECK(response.warnings.empty());
+      continue;
+    }
+    REQUIRE(response.warnings.size() == 1);
+    const Warning& warning = response.warnings[0];
+    CHECK(warning.code == "sharding_without_data_parallel");
+    CHECK(warning.field == "sharding");
+    CHECK(warning.value == test.sharding);
+    CHECK(contains(warning.message, test.sharding));
+    CHECK(contains(warning.message, std::string("= ") + test.num_gpus + " / (" + test.tensor_parallel + " x 1)"));
+  }
+}
+
+TEST_CASE("estimate warns on offload without sharding", "[estimate]") {
+  struct Case {
+    const char* offload;
+    const char* sharding;
+    bool warns;
+  };
+  const Case cases[] = {
+      {"optimizer", "ddp", true},
+      {"optimizer_and_params", "fsdp_no_shard", true},
+      {"optimizer", "zero2", false},
+      {"optimizer_and_params", "zero3", false},
+      {"optimizer", "fsdp_full_shard", false},
+      {"none", "ddp", false},
+  };
+  for (const Case& test : cases) {
+    KeyValues query = plain_lora_query();
+    query["offload"] = test.offload;
+    query["sharding"] = test.sharding;
+    query["num_gpus"] = "2";  // a data-parallel size of 2, so sharding itself draws no warning
+    const EstimateResponse response = run_estimate(query);
+    INFO("offload " << test.offload << " with sharding " << test.sharding);
+    REQUIRE(response.ok);
+    if (!test.warns) {
+      CHECK(response.warnings.empty());
+      continue;
+    }
+    REQUIRE(response.warnings.size() == 1);
+    const Warning& warning = response.warnings[0];
+    CHECK(warning.code == "offload_without_sharding");
+    CHECK(warning.field == "offload");
+    CHECK(warning.value == test.offload);
+    CHECK(contains(warning.message, std::string("offload ") + test.offload));
+    CHECK(contains(warning.message, std::string("sharding ") + test.sharding));
+  }
+}
+
+TEST_CASE("estimate json lists every warning", "[estimate]") {
+  // zero3 on one GPU with seq_len past max_positions: two warnings, in the order the checks run.
+  KeyValues query = plain_lora_query();
+  query["seq_len"] = "16384";
+  query["sharding"] = "zero3";
+  const rapidjson::Document json = parse(estimate_response_json(run_estimate(query)));
+  REQUIRE(json["warnings"].IsArray());
+  REQUIRE(json["warnings"].Size() == 2);
+  const auto& first = json["warnings"][0];
+  CHECK(std::string(first["code"].GetString()) == "seq_len_over_max_positions");
+  CHECK(std::string(first["field"].GetString()) == "seq_len");
+  CHECK(std::string(first["value"].GetString()) == "16384");
+  CHECK(contains(first["message"].GetString(), "max_positions 4096"));
+  CHECK(std::string(json["warnings"][1]["code"].GetString()) == "sharding_without_data_parallel");
+}
+
+TEST_CASE("estimate invalid input has no warnings", "[estimate]") {
+  KeyValues query = plain_lora_query();
+  query["seq_len"] = "0";
+  query["sharding"] = "zero3";
+  const EstimateResponse response = run_estimate(query);
+  CHECK_FALSE(response.ok);
+  CHECK(response.warnings.empty());
+}

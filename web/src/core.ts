@@ -14,6 +14,7 @@ import wasmUrl from '@gpuplan/wasm/gpuplan.wasm?url';
 export type {
   DetailedResult,
   EstimateResponse,
+  EstimateWarning,
   FieldError,
   FieldSpec,
   FrameworkConstant,

@@ -1,9 +1,9 @@
 import type { ComponentType } from 'preact';
-import type { EstimateResponse, GpuSpec, ModelResponse, Query } from '../core';
+import type { EstimateResponse, EstimateWarning, GpuSpec, ModelResponse, Query } from '../core';
 import { formatBinaryBytes, formatBytes, formatFlopRate, formatFlops, formatInteger, formatSeconds, formatSignificant, joinQuantity, type Quantity } from '../format';
-import { lookup, type Translate } from '../i18n';
+import { lookup, type Lang, type Translate } from '../i18n';
 import { useI18n } from '../i18n/context';
-import { guideTotalKey, termLabel } from '../messages';
+import { choiceLabel, guideTotalKey, termLabel } from '../messages';
 import type { Fix } from '../suggest';
 import type { Sweep } from '../sweep';
 import { MemoryBar, TERM_COLORS } from './MemoryBar';
@@ -54,6 +54,7 @@ export function Results(props: ResultsProps) {
       <h2 id="results-heading">{t('result.heading')}</h2>
       {stale && <p class="notice">{t(stale === 'url' ? 'result.url_defaults' : 'result.stale')}</p>}
       <Verdict response={response} gpuName={gpuName} />
+      {response.warnings.length > 0 && <Warnings response={response} />}
       {detailed && !detailed.fits && <Fixes fixes={props.fixes} onApply={props.onApplyFix} />}
 
       {detailed && (
@@ -99,6 +100,36 @@ export function Results(props: ResultsProps) {
         </>
       )}
     </section>
+  );
+}
+
+/**
+ * Words a core warning in the page's language from its code and the accepted
+ * input. A code this page does not know falls back to the core's English message.
+ */
+export function describeWarning(warning: EstimateWarning, response: EstimateResponse, lang: Lang, locale: string): string {
+  const input = response.input;
+  const integer = (text: string | undefined) => formatInteger(Number(text ?? 0), locale);
+  const params = {
+    seq_len: integer(input['seq_len']),
+    max_positions: integer(String(response.model?.spec['max_positions'] ?? 0)),
+    sharding: choiceLabel(lang, input['sharding'] ?? ''),
+    offload: choiceLabel(lang, input['offload'] ?? ''),
+    num_gpus: integer(input['num_gpus']),
+    tensor_parallel: integer(input['tensor_parallel']),
+    pipeline_parallel: integer(input['pipeline_parallel']),
+  };
+  return lookup(lang, `warning.${warning.code}`, params) ?? warning.message;
+}
+
+function Warnings({ response }: { response: EstimateResponse }) {
+  const { lang, locale } = useI18n();
+  return (
+    <ul class="notices warnings" role="note" data-testid="warnings">
+      {response.warnings.map((warning) => (
+        <li key={warning.code}>{describeWarning(warning, response, lang, locale)}</li>
+      ))}
+    </ul>
   );
 }
 

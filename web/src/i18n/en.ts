@@ -288,6 +288,9 @@ export const en = {
   'result.guide_fits': 'Guide method: {total} of the {gpu}’s {capacity}, so it fits.',
   'result.guide_does_not_fit': 'Guide method: {total} needed, more than the {gpu}’s {capacity}.',
 
+  'warning.seq_len_over_max_positions': 'Sequence length {seq_len} is longer than the model’s max positions ({max_positions}). The estimate still runs, as if the context were extended (for example by RoPE scaling).',
+  'warning.sharding_without_data_parallel': '{sharding} shards nothing here, because the data-parallel size, GPUs {num_gpus} ÷ (tensor parallel {tensor_parallel} × pipeline parallel {pipeline_parallel}), is 1. Add GPUs or choose DDP.',
+  'warning.offload_without_sharding': 'CPU offload ({offload}) with {sharding} is probably not what you meant, because DeepSpeed offloads only under ZeRO and FSDP offload is built for its sharded strategies. The estimate still counts the offloaded state in host memory.',
   'fix.heading': 'Cheapest changes that make it fit',
   'fix.none': 'None of these changes, alone or together, makes it fit: fused cross-entropy, gradient checkpointing, a smaller micro-batch, QLoRA, or up to 1,024 GPUs with ZeRO-3. Try a GPU with more memory or a smaller model.',
   'fix.apply': 'Apply',

@@ -288,6 +288,9 @@ export const zhCN: Messages = {
   'result.guide_fits': '指南方法：需要 {total}，{gpu} 有 {capacity}，放得下。',
   'result.guide_does_not_fit': '指南方法：需要 {total}，超过 {gpu} 的 {capacity}。',
 
+  'warning.seq_len_over_max_positions': '序列长度 {seq_len} 超过模型的最大位置数（{max_positions}）。估算照常进行，按上下文已扩展（例如 RoPE 缩放）计算。',
+  'warning.sharding_without_data_parallel': '{sharding} 在此不切分任何状态，因为数据并行规模为 {num_gpus} 张 GPU ÷（张量并行 {tensor_parallel} × 流水线并行 {pipeline_parallel}）= 1。请增加 GPU 或改用 DDP。',
+  'warning.offload_without_sharding': 'CPU 卸载（{offload}）搭配 {sharding} 多半不是本意，因为 DeepSpeed 只在 ZeRO 下卸载，FSDP 的卸载也是为其切分策略设计的。估算仍把卸载的状态计入主机内存。',
   'fix.heading': '能放下的最省事的改动',
   'fix.none': '融合交叉熵、梯度检查点、减小微批量、QLoRA、最多 1,024 张 GPU 加 ZeRO-3，单独或组合使用都放不下。请换用显存更大的 GPU 或更小的模型。',
   'fix.apply': '应用',
