@@ -390,7 +390,7 @@ describe('main page', () => {
     // The calculator's default global batch is micro-batch 16 × accumulation 1 × 1 GPU = 16 sequences.
     assert.match(await text(page, 'planner-assumptions'), /global batch 16 sequences; sequence length 2,048 tokens; dataset 1e9 tokens; epochs 1; method Full fine-tuning;/);
     assert.equal(await text(page, 'planner-chosen'), 'NVIDIA A100 SXM 80 GB');
-    const gpuCounts = async () => (await page.locator('[data-testid=planner-table] tbody th').allInnerTexts()).map((setup) => Number(setup.split(' ')[0]));
+    const gpuCounts = async (on = page) => (await on.locator('[data-testid=planner-table] tbody th').allInnerTexts()).map((setup) => Number(setup.split(' ')[0]));
     // Without a limit the planner goes up to its default of 1,024 GPUs.
     assert.ok(Math.max(...(await gpuCounts())) > 2, `GPU counts before the limit: ${await gpuCounts()}`);
 
@@ -407,6 +407,38 @@ describe('main page', () => {
     assertClean(opened);
     await page.screenshot({ path: join(artifactsDir, 'planner-phone.png'), fullPage: true });
     await page.close();
+
+    // The planner's inputs come from the URL, and an edit writes them back. The ranking needs the dataset size.
+    const shared = await openPage(context, '?dataset_tokens=1e9&tab=planner&max_gpus=2&global_batch=32', '', 'planner-table');
+    const sharedPage = shared.page;
+    assert.equal(await sharedPage.inputValue('input[name=max_gpus]'), '2');
+    assert.equal(await sharedPage.inputValue('input[name=global_batch]'), '32');
+    assert.match(await text(sharedPage, 'planner-assumptions'), /global batch 32 sequences;/);
+    const sharedCounts = await gpuCounts(sharedPage);
+    assert.ok(sharedCounts.length > 0);
+    assert.ok(sharedCounts.every((count) => count <= 2), `GPU counts with max_gpus=2 in the URL: ${sharedCounts}`);
+    assert.equal(await sharedPage.getByText('is not an input of this calculator', { exact: false }).count(), 0);
+
+    await sharedPage.fill('input[name=max_gpus]', '4');
+    await sharedPage.locator('input[name=max_gpus]').dispatchEvent('change');
+    await sharedPage.waitForFunction(() => window.location.search.includes('max_gpus=4'));
+    // Plan keys follow the calculator's fields in the core's plan() order, and the page keys come last.
+    assert.equal(search(sharedPage), '?dataset_tokens=1e9&max_gpus=4&global_batch=32&tab=planner');
+
+    // Back restores the inputs of the previous URL.
+    await sharedPage.goBack();
+    await sharedPage.waitForFunction(() => document.querySelector('input[name=max_gpus]')?.value === '2');
+    assert.equal(await sharedPage.inputValue('input[name=global_batch]'), '32');
+
+    // A rejected value is reported at its field and the default stays.
+    const invalid = await openPage(context, '?dataset_tokens=1e9&tab=planner&max_gpus=0', '', 'planner-table');
+    assert.equal(await invalid.page.inputValue('input[name=max_gpus]'), '1024');
+    assert.match(await invalid.page.locator('#plan-max_gpus-error').innerText(), /max_gpus|GPUs/i);
+    await assertNoNaN(sharedPage);
+    assertClean(shared);
+    assertClean(invalid);
+    await invalid.page.close();
+    await sharedPage.close();
   });
 
   test('payloads in names, URL keys and config.json stay text', async () => {

@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Core, FieldSpec, Query } from '../../web/src/core';
 import { minimalValues, queryFromTexts, sameSetup } from '../../web/src/calculator';
 import { ARCHITECTURE_FIELDS } from '../../web/src/form-layout';
-import { readQuery, resolveUrlValues, writeQuery, type PageOptions } from '../../web/src/url';
+import { PLAN_KEYS, readQuery, resolveUrlValues, writeQuery, type PageOptions } from '../../web/src/url';
+import { constraintsFromUrl, constraintsToUrl, defaultConstraints } from '../../web/src/components/Planner';
 import { loadTestCore } from './load-core';
 
 let core: Core;
@@ -164,6 +165,22 @@ describe('URL reading', () => {
   it('uses the first of repeated keys', () => {
     expect(readQuery('?micro_batch=4&micro_batch=8', core.fields).values).toEqual({ micro_batch: '4' });
   });
+
+  it('reads plan keys only with tab=planner', () => {
+    // The tab key comes last on purpose: plan keys before it are still sorted as plan keys.
+    const planner = readQuery('?max_gpus=2&gpus=h100-sxm,h200&global_batch=32&foo=1&tab=planner', core.fields);
+    expect(planner.plan).toEqual({ max_gpus: '2', gpus: 'h100-sxm,h200', global_batch: '32' });
+    expect(planner.unknownKeys).toEqual(['foo']);
+
+    const calculator = readQuery('?max_gpus=2&budget_usd=100&allow_offload=false&deadline_hours=5', core.fields);
+    expect(calculator.plan).toEqual({});
+    expect(calculator.unknownKeys).toEqual(['max_gpus', 'budget_usd', 'allow_offload', 'deadline_hours']);
+  });
+
+  it('keeps plan keys apart from the calculator fields', () => {
+    const names = core.fields.map((field) => field.name);
+    for (const key of PLAN_KEYS) expect(names).not.toContain(key);
+  });
 });
 
 describe('invalid URL values', () => {
@@ -209,5 +226,47 @@ describe('custom model in a URL', () => {
     expect(resolved.rejected['layers']?.code).toBe('missing');
     expect(resolved.applied).toEqual({ hidden: '4096', micro_batch: '4' });
     expect(core.estimate(resolved.applied).ok).toBe(true);
+  });
+});
+
+describe('planner inputs in a URL', () => {
+  const plan = (query: Query) => core.plan!(query);
+
+  it('writes plan keys only with tab=planner', () => {
+    const values = { max_gpus: '2', gpus: 'h100-sxm', allow_offload: 'false' };
+
+    expect(writeQuery({ model: 'qwen3-8b' }, core.fields, { tab: 'planner' }, values)).toBe('?model=qwen3-8b&gpus=h100-sxm&max_gpus=2&allow_offload=false&tab=planner');
+    expect(writeQuery({ model: 'qwen3-8b' }, core.fields, {}, values)).toBe('?model=qwen3-8b');
+  });
+
+  it('round-trips non-default inputs', () => {
+    const input = core.estimate({}).input;
+    const defaults = defaultConstraints(input);
+    const edited = { ...defaults, gpus: ['h100-sxm', 'h200'], max_gpus: '8', global_batch: '32', budget_usd: '500', deadline_hours: '12', allow_offload: false };
+
+    const values = constraintsToUrl(edited, defaults);
+    const decoded = readQuery(writeQuery({}, core.fields, { tab: 'planner' }, values), core.fields);
+    const { constraints, rejected } = constraintsFromUrl(plan, {}, defaults, decoded.plan);
+
+    expect(constraints).toEqual(edited);
+    expect(rejected).toEqual({});
+  });
+
+  it('omits inputs at their defaults', () => {
+    const defaults = defaultConstraints(core.estimate({}).input);
+
+    expect(constraintsToUrl(defaults, defaults)).toEqual({});
+  });
+
+  it('rejects invalid values and keeps the valid ones', () => {
+    const defaults = defaultConstraints(core.estimate({}).input);
+    // max_gpus accepts 1 to 1,024; allow_offload accepts true or false.
+    const { constraints, rejected } = constraintsFromUrl(plan, {}, defaults, { max_gpus: '0', global_batch: '32', allow_offload: 'maybe', gpus: 'no-such-gpu' });
+
+    expect(constraints).toEqual({ ...defaults, global_batch: '32' });
+    expect(rejected['max_gpus']?.code).toBe('out_of_range');
+    expect(rejected['allow_offload']?.value).toBe('maybe');
+    expect(rejected['gpus']?.value).toContain('no-such-gpu');
+    expect(Object.keys(rejected).sort()).toEqual(['allow_offload', 'gpus', 'max_gpus']);
   });
 });

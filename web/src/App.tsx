@@ -95,10 +95,10 @@ function postHeightToParent(): () => void {
   return () => observer.disconnect();
 }
 
-const initialPage = readQuery(window.location.search, []).page;
+const initialUrl = readQuery(window.location.search, []);
 
 export function App({ variant = 'page' }: { variant?: Variant }) {
-  const [page, setPage] = useState<PageOptions>(initialPage);
+  const [page, setPage] = useState<PageOptions>(initialUrl.page);
   const chosenLang: Lang = page.lang ?? detectLang(navigator.languages ?? [navigator.language]);
   // The page stays in English until the chosen language's catalog has loaded.
   const [, setCatalogsLoaded] = useState(0);
@@ -124,6 +124,9 @@ export function App({ variant = 'page' }: { variant?: Variant }) {
   const [planner, setPlanner] = useState<PlannerModule | null>(null);
   const urlTimer = useRef<number | undefined>(undefined);
   const lastUrl = useRef(window.location.search);
+  // The planner's non-default inputs for the URL. The planner reads them when it mounts, so a restore remounts it (planRestores is its key).
+  const planValues = useRef<Query>(initialUrl.plan);
+  const [planRestores, setPlanRestores] = useState(0);
 
   useEffect(() => {
     document.documentElement.lang = lang;
@@ -154,6 +157,8 @@ export function App({ variant = 'page' }: { variant?: Variant }) {
     const restore = () => {
       const url = readQuery(window.location.search, core.fields);
       lastUrl.current = window.location.search;
+      planValues.current = url.plan;
+      setPlanRestores((count) => count + 1);
       setPage(url.page);
       setState(stateFromValues(core, url.values, url.unknownKeys, url.invalidPage));
     };
@@ -200,7 +205,7 @@ export function App({ variant = 'page' }: { variant?: Variant }) {
   }, [view]);
 
   function pageQuery(values: Query, options: PageOptions): string {
-    return writeQuery(values, core!.fields, options);
+    return writeQuery(values, core!.fields, options, planValues.current);
   }
 
   /** Writes the URL for the accepted setup: pushState for a discrete change, replaceState (after a pause) while typing. */
@@ -442,7 +447,14 @@ export function App({ variant = 'page' }: { variant?: Variant }) {
             gpus={core.gpus}
             query={state.acceptedQuery}
             input={state.accepted.input}
+            key={planRestores}
+            urlValues={planValues.current}
+            onUrlValues={(values, commit) => {
+              planValues.current = values;
+              writeUrl(state, page, commit ? 'push' : 'replace');
+            }}
             onLoad={(input) => {
+              planValues.current = {};
               const options: PageOptions = { ...page, tab: null };
               setPage(options);
               loadValues(input, options);

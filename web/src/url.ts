@@ -1,7 +1,8 @@
 // The page's state in the URL query. Keys are the core's field names (the
 // same spelling as the C++ fields and CLI flags), `model`, and the page's own
 // keys: `lang`, `theme`, `tab` (calculator or planner on index.html) and, on
-// embed.html, `view`. Reading only sorts keys,
+// embed.html, `view`. While tab=planner, the planner's inputs use the core's
+// plan() keys (PLAN_KEYS). Reading only sorts keys,
 // and the core validates values (see resolveUrlValues).
 import { MODEL_KEY } from './calculator';
 import type { Core, FieldError, FieldSpec, Query } from './core';
@@ -17,6 +18,9 @@ export type Tab = (typeof TABS)[number];
 /** Keys that the page reads itself and never sends to the core, with their accepted values. */
 export const PAGE_KEYS: Record<string, readonly string[]> = { lang: LANGS, theme: THEMES, view: VIEWS, tab: TABS };
 
+/** The planner's inputs, named as plan() reads them. They are read and written only while tab=planner, and otherwise they are unknown keys. */
+export const PLAN_KEYS = ['gpus', 'max_gpus', 'global_batch', 'budget_usd', 'deadline_hours', 'allow_offload'] as const;
+
 export interface PageOptions {
   lang: Lang | null;
   theme: Theme | null;
@@ -30,7 +34,9 @@ export interface UrlState {
   page: PageOptions;
   /** Page keys whose value is not accepted, with that value, for example {theme: "blue"}. */
   invalidPage: Record<string, string>;
-  /** Keys that are neither fields nor page keys, in URL order. */
+  /** Values of PLAN_KEYS as written, read only when tab=planner. The planner validates them. */
+  plan: Query;
+  /** Keys that are neither fields nor page keys (nor, with tab=planner, plan keys), in URL order. */
   unknownKeys: string[];
 }
 
@@ -38,8 +44,9 @@ export interface UrlState {
 export function readQuery(search: string, fields: readonly FieldSpec[]): UrlState {
   const fieldNames = new Set(fields.map((field) => field.name));
   fieldNames.add(MODEL_KEY);
-  const state: UrlState = { values: {}, page: { lang: null, theme: null, view: null, tab: null }, invalidPage: {}, unknownKeys: [] };
+  const state: UrlState = { values: {}, page: { lang: null, theme: null, view: null, tab: null }, invalidPage: {}, plan: {}, unknownKeys: [] };
   const seen = new Set<string>();
+  const planValues: Query = {};
 
   for (const [key, value] of new URLSearchParams(search)) {
     if (seen.has(key)) continue;
@@ -54,23 +61,37 @@ export function readQuery(search: string, fields: readonly FieldSpec[]): UrlStat
     } else if (fieldNames.has(key)) {
       state.values[key] = value;
     } else {
+      if ((PLAN_KEYS as readonly string[]).includes(key)) planValues[key] = value;
       state.unknownKeys.push(key);
     }
+  }
+
+  // The tab key may come after the plan keys, so they are sorted once the whole query is read.
+  if (state.page.tab === 'planner') {
+    state.plan = planValues;
+    state.unknownKeys = state.unknownKeys.filter((key) => !Object.prototype.hasOwnProperty.call(planValues, key));
   }
   return state;
 }
 
 /**
  * Writes the query for the given values: `model` first, then fields in the
- * core's order, then the page options that are set. Callers pass only values
- * that differ from what the core derives (see minimalValues). Returns "" when
+ * core's order, then the plan values in PLAN_KEYS order (only when page.tab is
+ * planner), then the page options that are set. Callers pass only values
+ * that differ from the defaults (see minimalValues). Returns "" when
  * there is nothing to write.
  */
-export function writeQuery(values: Query, fields: readonly FieldSpec[], page: Partial<PageOptions> = {}): string {
+export function writeQuery(values: Query, fields: readonly FieldSpec[], page: Partial<PageOptions> = {}, plan: Query = {}): string {
   const params = new URLSearchParams();
   for (const name of [MODEL_KEY, ...fields.map((field) => field.name)]) {
     const value = values[name];
     if (value !== undefined && value !== '') params.set(name, value);
+  }
+  if (page.tab === 'planner') {
+    for (const name of PLAN_KEYS) {
+      const value = plan[name];
+      if (value !== undefined && value !== '') params.set(name, value);
+    }
   }
   for (const key of Object.keys(PAGE_KEYS) as (keyof PageOptions)[]) {
     const value = page[key];

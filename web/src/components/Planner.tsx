@@ -1,6 +1,6 @@
-import { useMemo, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { globalBatch } from '../calculator';
-import type { GpuSpec, PlanCandidate, PlanResponse, Query } from '../core';
+import type { FieldError, GpuSpec, PlanCandidate, PlanResponse, Query } from '../core';
 import { formatBinaryBytes, formatInteger, formatLimit, formatSeconds, formatSignificant, joinQuantity } from '../format';
 import { useI18n } from '../i18n/context';
 import { choiceLabel, describeFieldError } from '../messages';
@@ -13,13 +13,14 @@ interface PlannerProps {
   query: Query;
   /** The calculator's accepted input, for the defaults and the stated assumptions. */
   input: Query;
+  /** The planner's inputs from the URL (see PLAN_KEYS in url.ts), read when the planner mounts. */
+  urlValues: Query;
+  /** Receives the inputs that differ from their defaults after each valid change; commit is false while typing. */
+  onUrlValues: (values: Query, commit: boolean) => void;
   onLoad: (input: Query) => void;
 }
 
-/**
- * The planner's own inputs, as plan() reads them. Empty texts are left out of the query.
- * NOTE: the URL keeps only tab=planner, so a shared planner link opens with these inputs at their defaults.
- */
+/** The planner's own inputs, as plan() reads them. Empty texts are left out of the query. */
 interface Constraints {
   gpus: string[];
   max_gpus: string;
@@ -36,6 +37,64 @@ const MARGIN = 48;
 /** plan()'s default of max_gpus. */
 const DEFAULT_MAX_GPUS = '1024';
 
+const TEXT_KEYS = ['max_gpus', 'global_batch', 'budget_usd', 'deadline_hours'] as const;
+
+/** The inputs before any edit: the calculator's GPU and global batch, and plan()'s defaults for the rest. */
+export function defaultConstraints(input: Query): Constraints {
+  return {
+    gpus: input['gpu'] ? [input['gpu']] : [],
+    max_gpus: DEFAULT_MAX_GPUS,
+    global_batch: String(globalBatch(input)),
+    budget_usd: '',
+    deadline_hours: '',
+    allow_offload: true,
+  };
+}
+
+/** Returns the inputs that differ from the defaults, as URL values. */
+export function constraintsToUrl(constraints: Constraints, defaults: Constraints): Query {
+  const values: Query = {};
+  const gpus = constraints.gpus.join(',');
+  if (gpus !== defaults.gpus.join(',')) values['gpus'] = gpus;
+  for (const name of TEXT_KEYS) {
+    const text = constraints[name].trim();
+    if (text !== defaults[name].trim()) values[name] = text;
+  }
+  if (constraints.allow_offload !== defaults.allow_offload) values['allow_offload'] = String(constraints.allow_offload);
+  return values;
+}
+
+/**
+ * Applies URL values over the defaults through plan()'s validation. A value
+ * that plan() rejects keeps its default and is reported, and the rest is
+ * checked again without it.
+ */
+export function constraintsFromUrl(runPlan: (query: Query) => PlanResponse, query: Query, defaults: Constraints, values: Query): { constraints: Constraints; rejected: Record<string, FieldError> } {
+  const applied: Query = { ...values };
+  const rejected: Record<string, FieldError> = {};
+  for (let attempt = 0; attempt < Object.keys(values).length; attempt++) {
+    const response = runPlan({ ...planQuery(query, defaults), ...applied });
+    const fromUrl = response.errors.filter((error) => Object.prototype.hasOwnProperty.call(applied, error.field));
+    if (fromUrl.length === 0) break;
+    for (const error of fromUrl) {
+      rejected[error.field] ??= error;
+      delete applied[error.field];
+    }
+  }
+
+  const constraints: Constraints = { ...defaults };
+  const gpus = applied['gpus'];
+  if (gpus !== undefined) constraints.gpus = gpus.split(',').map((id) => id.trim()).filter(Boolean);
+  for (const name of TEXT_KEYS) {
+    const text = applied[name];
+    if (text !== undefined) constraints[name] = text.trim();
+  }
+  // plan() has accepted the value, so it is one of the core's spellings of true or false.
+  const offload = applied['allow_offload'];
+  if (offload !== undefined) constraints.allow_offload = !['false', '0', 'off', 'no'].includes(offload.trim().toLowerCase());
+  return { constraints, rejected };
+}
+
 /** Builds plan()'s query: the calculator's setup plus the planner's constraints. */
 export function planQuery(query: Query, constraints: Constraints): Query {
   const planned: Query = {
@@ -51,21 +110,40 @@ export function planQuery(query: Query, constraints: Constraints): Query {
 }
 
 /** Ranked setups from the planner and a time-against-cost chart; choosing a row loads it into the calculator. */
-export function Planner({ plan: runPlan, gpus, query, input, onLoad }: PlannerProps) {
+export function Planner({ plan: uncachedPlan, gpus, query, input, urlValues, onUrlValues, onLoad }: PlannerProps) {
   const { lang, t, locale } = useI18n();
   const [order, setOrder] = useState<'by_time' | 'by_cost'>('by_time');
-  const [constraints, setConstraints] = useState<Constraints>(() => ({
-    gpus: input['gpu'] ? [input['gpu']] : [],
-    max_gpus: DEFAULT_MAX_GPUS,
-    global_batch: String(globalBatch(input)),
-    budget_usd: '',
-    deadline_hours: '',
-    allow_offload: true,
-  }));
-  const planned = planQuery(query, constraints);
-  const plan = useMemo(() => runPlan(planned), [runPlan, JSON.stringify(planned)]);
-  const set = (changes: Partial<Constraints>) => setConstraints({ ...constraints, ...changes });
-  const invalid = (name: string) => plan.errors.some((error) => error.field === name);
+
+  // The last plan() result, so that a render after an edit does not search again.
+  const lastPlan = useRef<{ key: string; response: PlanResponse } | null>(null);
+  const runPlan = (planned: Query): PlanResponse => {
+    const key = JSON.stringify(planned);
+    if (lastPlan.current?.key !== key) lastPlan.current = { key, response: uncachedPlan(planned) };
+    return lastPlan.current.response;
+  };
+
+  const defaults = defaultConstraints(input);
+  const [initial] = useState(() => constraintsFromUrl(runPlan, query, defaults, urlValues));
+  const [constraints, setConstraints] = useState<Constraints>(initial.constraints);
+  // URL values that plan() rejected, shown at their field until that field is edited.
+  const [rejected, setRejected] = useState<Record<string, FieldError>>(initial.rejected);
+  const plan = runPlan(planQuery(query, constraints));
+
+  const set = (changes: Partial<Constraints>, commit: boolean) => {
+    const next = { ...constraints, ...changes };
+    setConstraints(next);
+    const kept = { ...rejected };
+    for (const name of Object.keys(changes)) delete kept[name];
+    setRejected(kept);
+    if (runPlan(planQuery(query, next)).ok) onUrlValues(constraintsToUrl(next, defaults), commit);
+  };
+  const invalid = (name: string) => rejected[name] !== undefined || plan.errors.some((error) => error.field === name);
+  const rejectedMessage = (name: string) =>
+    rejected[name] && (
+      <p class="error" id={`plan-${name}-error`} role="alert">
+        {describeFieldError(rejected[name], undefined, lang, t)}
+      </p>
+    );
 
   const rows = plan[order] ?? [];
   const units = { microsecond: t('unit.microsecond'), millisecond: t('unit.millisecond'), second: t('unit.second'), minute: t('unit.minute'), hour: t('unit.hour'), day: t('unit.day') };
@@ -113,13 +191,14 @@ export function Planner({ plan: runPlan, gpus, query, input, onLoad }: PlannerPr
                   onChange={(event) => {
                     const chosen = event.currentTarget.checked;
                     // Keep the GPU table's order, so the query does not depend on the order of clicks.
-                    set({ gpus: gpus.map((spec) => spec.id).filter((id) => (id === gpu.id ? chosen : constraints.gpus.includes(id))) });
+                    set({ gpus: gpus.map((spec) => spec.id).filter((id) => (id === gpu.id ? chosen : constraints.gpus.includes(id))) }, true);
                   }}
                 />
                 {gpu.name}
               </label>
             ))}
           </div>
+          {rejectedMessage('gpus')}
         </fieldset>
         <div class="planner-fields">
           {(['max_gpus', 'global_batch', 'budget_usd', 'deadline_hours'] as const).map((name) => (
@@ -132,15 +211,19 @@ export function Planner({ plan: runPlan, gpus, query, input, onLoad }: PlannerPr
                 value={constraints[name]}
                 placeholder={name === 'budget_usd' || name === 'deadline_hours' ? t('planner.optional') : undefined}
                 aria-invalid={invalid(name)}
-                onInput={(event) => set({ [name]: event.currentTarget.value })}
+                aria-describedby={rejected[name] ? `plan-${name}-error` : undefined}
+                onInput={(event) => set({ [name]: event.currentTarget.value }, false)}
+                onChange={(event) => set({ [name]: event.currentTarget.value }, true)}
               />
+              {rejectedMessage(name)}
             </div>
           ))}
-          <div class="field boolean">
+          <div class={`field boolean${invalid('allow_offload') ? ' invalid' : ''}`}>
             <label for="plan-allow_offload">{t('field.allow_offload.label')}</label>
             <div class="control">
-              <input id="plan-allow_offload" type="checkbox" name="allow_offload" checked={constraints.allow_offload} onChange={(event) => set({ allow_offload: event.currentTarget.checked })} />
+              <input id="plan-allow_offload" type="checkbox" name="allow_offload" checked={constraints.allow_offload} onChange={(event) => set({ allow_offload: event.currentTarget.checked }, true)} />
             </div>
+            {rejectedMessage('allow_offload')}
           </div>
         </div>
       </form>
