@@ -59,6 +59,18 @@ std::optional<int> finish_early(const ParsedArgs& args, const char* command, voi
   return std::nullopt;
 }
 
+bool print_field_errors(const FieldErrors& errors, const char* command) {
+  for (const FieldError& error : errors) {
+    if (error.code == ErrorCode::unknown_field) {
+      std::cerr << "gpuplan " << command << ": unknown flag --" << error.field << "; run gpuplan " << command
+                << " --help\n";
+    } else {
+      std::cerr << "gpuplan " << command << ": --" << error.message << '\n';
+    }
+  }
+  return !errors.empty();
+}
+
 std::string format_significant(double value, int digits) {
   if (!std::isfinite(value)) return "n/a";
   if (value == 0) return "0";

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "errors.h"
 #include "key_values.h"
 
 namespace gpuplan::cli {
@@ -24,6 +25,10 @@ ParsedArgs parse_args(int argc, char** argv, int first, const std::vector<std::s
 // for every command. Returns the exit status when the command should stop there
 // (0 after printing help, 2 after an error), or nothing when it should go on.
 std::optional<int> finish_early(const ParsedArgs& args, const char* command, void (*print_help)());
+
+// Prints each field error as "gpuplan COMMAND: --message" (unknown keys as
+// unknown flags). Returns true when there was an error to print.
+bool print_field_errors(const FieldErrors& errors, const char* command);
 
 // Formats a value with three significant digits and no trailing zeros ("21.3", "0.205", "2.6").
 std::string format_significant(double value, int digits = 3);

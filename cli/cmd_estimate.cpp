@@ -168,16 +168,7 @@ int run_estimate_command(int argc, char** argv) {
     for (const auto& [key, value] : model_key_values(*spec)) args.values.emplace(key, value);
   }
   EstimateResponse response = run_estimate(args.values);
-  if (!response.errors.empty()) {
-    for (const FieldError& error : response.errors) {
-      if (error.code == ErrorCode::unknown_field) {
-        std::cerr << "gpuplan estimate: unknown flag --" << error.field << "; run gpuplan estimate --help\n";
-      } else {
-        std::cerr << "gpuplan estimate: --" << error.message << '\n';
-      }
-    }
-    return 2;
-  }
+  if (print_field_errors(response.errors, "estimate")) return 2;
   if (args.json) {
     std::cout << estimate_response_json(response) << '\n';
     return 0;

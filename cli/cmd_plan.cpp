@@ -100,16 +100,7 @@ int run_plan_command(int argc, char** argv) {
   ParsedArgs args = parse_args(argc, argv, 2);
   if (std::optional<int> status = finish_early(args, "plan", print_help)) return *status;
   PlanResponse response = run_plan(args.values);
-  if (!response.errors.empty()) {
-    for (const FieldError& error : response.errors) {
-      if (error.code == ErrorCode::unknown_field) {
-        std::cerr << "gpuplan plan: unknown flag --" << error.field << "; run gpuplan plan --help\n";
-      } else {
-        std::cerr << "gpuplan plan: --" << error.message << '\n';
-      }
-    }
-    return 2;
-  }
+  if (print_field_errors(response.errors, "plan")) return 2;
   if (args.json) {
     std::cout << plan_response_json(response) << '\n';
     return response.result->by_time.empty() ? 1 : 0;
