@@ -88,8 +88,10 @@ const SUMMARY_FIELDS = ['method', 'micro_batch', 'seq_len', 'grad_accum', 'preci
 export function summaryRows(response: EstimateResponse, query: Query, fields: readonly FieldSpec[], gpus: readonly GpuSpec[], lang: Lang, t: Translate): [string, string][] {
   const input = response.input;
   const gpuId = input['gpu'] ?? '';
-  const value = (field: FieldSpec | undefined, name: string, text: string) =>
-    field?.kind === 'boolean' ? t(text === 'true' ? 'share.on' : 'share.off') : choiceLabel(lang, text, name);
+  const value = (field: FieldSpec | undefined, name: string, text: string) => {
+    if (field?.kind !== 'boolean') return choiceLabel(lang, text, name);
+    return t(text === 'true' ? 'share.on' : 'share.off');
+  };
   const rows: [string, string][] = [
     [t('field.model.label'), String(response.model?.spec['name'] ?? '')],
     [t('field.gpu.label'), gpus.find((spec) => spec.id === gpuId)?.name ?? gpuId],
@@ -105,7 +107,7 @@ export function summaryRows(response: EstimateResponse, query: Query, fields: re
   return rows;
 }
 
-/** The verdict sentence, as the page shows it above the memory bar. */
+/** Words the verdict sentence as the page shows it above the memory bar. */
 function verdictText(response: EstimateResponse, gpuName: string, t: Translate, locale: string): string {
   const text = (value: number) => joinQuantity(formatBinaryBytes(value, locale));
   const detailed = response.detailed;
@@ -125,8 +127,8 @@ function verdictText(response: EstimateResponse, gpuName: string, t: Translate, 
 }
 
 /**
- * A Markdown summary in the page's language: the setup table (`rows`, see
- * summaryRows), then the result table with the verdict, memory (GiB), time
+ * Builds a Markdown summary in the page's language: the setup table (`rows`,
+ * see summaryRows), then the result table with the verdict, memory (GiB), time
  * and cost when the core gives them, and the guide's total (GB), then the URL.
  */
 export function makeMarkdown(response: EstimateResponse, rows: readonly [string, string][], url: string, t: Translate, locale: string, gpuName = ''): string {
