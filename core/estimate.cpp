@@ -124,34 +124,22 @@ void write_memory(JsonWriter& writer, const DetailedResult& detailed) {
   writer.StartObject();
   writer.Key("peak");
   write_term(writer, memory.peak);
-  writer.Key("peak_phase");
-  writer.String(peak_phase_name(memory.peak_phase));
-  writer.Key("peak_allocated_bytes");
-  write_number(writer, memory.peak_allocated_bytes);
-  writer.Key("peak_reserved_bytes");
-  write_number(writer, memory.peak_reserved_bytes);
-  writer.Key("cuda_context_bytes");
-  write_number(writer, memory.cuda_context_bytes);
-  writer.Key("nvidia_smi_bytes");
-  write_number(writer, memory.nvidia_smi_bytes);
-  writer.Key("gpu_usable_bytes");
-  write_number(writer, memory.gpu_usable_bytes);
-  writer.Key("fits");
-  writer.Bool(memory.fits);
-  writer.Key("headroom_bytes");
-  write_number(writer, memory.headroom_bytes);
-  writer.Key("host_memory_bytes");
-  write_number(writer, memory.host_memory_bytes);
-  writer.Key("trainable_params");
-  write_number(writer, memory.trainable_params);
-  writer.Key("frozen_params");
-  write_number(writer, memory.frozen_params);
+  write_member(writer, "peak_phase", std::string(peak_phase_name(memory.peak_phase)));
+  write_member(writer, "peak_allocated_bytes", memory.peak_allocated_bytes);
+  write_member(writer, "peak_reserved_bytes", memory.peak_reserved_bytes);
+  write_member(writer, "cuda_context_bytes", memory.cuda_context_bytes);
+  write_member(writer, "nvidia_smi_bytes", memory.nvidia_smi_bytes);
+  write_member(writer, "gpu_usable_bytes", memory.gpu_usable_bytes);
+  write_member(writer, "fits", memory.fits);
+  write_member(writer, "headroom_bytes", memory.headroom_bytes);
+  write_member(writer, "host_memory_bytes", memory.host_memory_bytes);
+  write_member(writer, "trainable_params", memory.trainable_params);
+  write_member(writer, "frozen_params", memory.frozen_params);
+
   writer.Key("activations_per_layer");
   write_term(writer, detailed.activations_per_layer);
-  writer.Key("max_micro_batch");
-  writer.Int64(detailed.max_micro_batch);
-  writer.Key("max_seq_len");
-  writer.Int64(detailed.max_seq_len);
+  write_member(writer, "max_micro_batch", detailed.max_micro_batch);
+  write_member(writer, "max_seq_len", detailed.max_seq_len);
   writer.EndObject();
 }
 

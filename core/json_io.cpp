@@ -23,14 +23,6 @@ std::string number_text(double value) {
   return text;
 }
 
-void write_optional(JsonWriter& writer, const std::optional<double>& value) {
-  if (value) {
-    write_number(writer, *value);
-  } else {
-    writer.Null();
-  }
-}
-
 }  // namespace
 
 KeyValues parse_query_json(const std::string& text, FieldErrors& errors) {
@@ -76,6 +68,34 @@ KeyValues parse_query_json(const std::string& text, FieldErrors& errors) {
     }
   }
   return values;
+}
+
+void write_optional(JsonWriter& writer, const std::optional<double>& value) {
+  if (value) {
+    write_number(writer, *value);
+  } else {
+    writer.Null();
+  }
+}
+
+void write_member(JsonWriter& writer, const char* key, double value) {
+  writer.Key(key);
+  write_number(writer, value);
+}
+
+void write_member(JsonWriter& writer, const char* key, int64_t value) {
+  writer.Key(key);
+  writer.Int64(value);
+}
+
+void write_member(JsonWriter& writer, const char* key, bool value) {
+  writer.Key(key);
+  writer.Bool(value);
+}
+
+void write_member(JsonWriter& writer, const char* key, const std::string& value) {
+  writer.Key(key);
+  writer.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
 }
 
 void write_number(JsonWriter& writer, double value) {

@@ -2,6 +2,8 @@
 // functions. Written with RapidJSON, without exceptions.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,8 +27,17 @@ void write_field_error(JsonWriter& writer, const FieldError& error);
 void write_field_errors(JsonWriter& writer, const FieldErrors& errors);
 void write_key_values(JsonWriter& writer, const KeyValues& values);
 
-// Writes a number, or null when it is not finite, so JSON output never holds NaN.
+// Writes a number, or null when it is not finite, so JSON output never contains NaN.
 void write_number(JsonWriter& writer, double value);
+
+// Writes a number, or null when the value is absent.
+void write_optional(JsonWriter& writer, const std::optional<double>& value);
+
+// Writes one object member: the key, then the value (a number as write_number does).
+void write_member(JsonWriter& writer, const char* key, double value);
+void write_member(JsonWriter& writer, const char* key, int64_t value);
+void write_member(JsonWriter& writer, const char* key, bool value);
+void write_member(JsonWriter& writer, const char* key, const std::string& value);
 
 std::string gpus_json();
 

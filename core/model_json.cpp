@@ -8,82 +8,64 @@
 #include "presets.h"
 
 namespace gpuplan {
-namespace {
-
-void write_int(JsonWriter& writer, const char* key, int64_t value) {
-  writer.Key(key);
-  writer.Int64(value);
-}
-
-void write_bool(JsonWriter& writer, const char* key, bool value) {
-  writer.Key(key);
-  writer.Bool(value);
-}
-
-void write_string(JsonWriter& writer, const char* key, const std::string& value) {
-  writer.Key(key);
-  writer.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
-}
-
-}  // namespace
 
 void write_model_spec(JsonWriter& writer, const ModelSpec& spec) {
   writer.StartObject();
-  write_string(writer, "id", spec.id);
-  write_string(writer, "name", spec.name);
-  write_string(writer, "hf_id", spec.hf_id);
-  write_string(writer, "series", spec.series);
-  write_string(writer, "family", family_name(spec.family));
-  write_int(writer, "layers", spec.layers);
-  write_int(writer, "hidden", spec.hidden);
-  write_int(writer, "heads", spec.heads);
-  write_int(writer, "kv_heads", spec.kv_heads);
-  write_int(writer, "head_dim", spec.head_dim);
-  write_int(writer, "intermediate", spec.intermediate);
-  write_string(writer, "mlp", mlp_kind_name(spec.mlp));
-  write_int(writer, "vocab", spec.vocab);
-  write_bool(writer, "tied_embeddings", spec.tied_embeddings);
-  write_string(writer, "norm", norm_kind_name(spec.norm));
-  write_bool(writer, "norm_bias", spec.norm_bias);
-  write_bool(writer, "qkv_bias", spec.qkv_bias);
-  write_bool(writer, "linear_bias", spec.linear_bias);
-  write_bool(writer, "qk_norm", spec.qk_norm);
-  write_string(writer, "position", position_kind_name(spec.position));
-  write_int(writer, "max_positions", spec.max_positions);
-  write_int(writer, "type_vocab", spec.type_vocab);
-  write_bool(writer, "pooler", spec.pooler);
-  write_int(writer, "norms_per_layer", spec.norms_per_layer);
-  write_int(writer, "experts", spec.experts);
-  write_int(writer, "experts_per_token", spec.experts_per_token);
-  write_int(writer, "shared_experts", spec.shared_experts);
-  write_int(writer, "expert_intermediate", spec.expert_intermediate);
-  write_int(writer, "shared_expert_intermediate", spec.shared_expert_intermediate);
-  write_bool(writer, "shared_expert_gate", spec.shared_expert_gate);
-  write_int(writer, "first_dense_layers", spec.first_dense_layers);
-  write_int(writer, "moe_layer_interval", spec.moe_layer_interval);
-  write_bool(writer, "router_bias", spec.router_bias);
-  write_string(writer, "attention_type", attention_kind_name(spec.attention_type));
-  write_int(writer, "q_lora_rank", spec.q_lora_rank);
-  write_int(writer, "kv_lora_rank", spec.kv_lora_rank);
-  write_int(writer, "qk_nope_head_dim", spec.qk_nope_head_dim);
-  write_int(writer, "qk_rope_head_dim", spec.qk_rope_head_dim);
-  write_int(writer, "v_head_dim", spec.v_head_dim);
-  write_int(writer, "published_params", spec.published_params);
+  write_member(writer, "id", spec.id);
+  write_member(writer, "name", spec.name);
+  write_member(writer, "hf_id", spec.hf_id);
+  write_member(writer, "series", spec.series);
+  write_member(writer, "family", std::string(family_name(spec.family)));
+  write_member(writer, "layers", spec.layers);
+  write_member(writer, "hidden", spec.hidden);
+  write_member(writer, "heads", spec.heads);
+  write_member(writer, "kv_heads", spec.kv_heads);
+  write_member(writer, "head_dim", spec.head_dim);
+  write_member(writer, "intermediate", spec.intermediate);
+  write_member(writer, "mlp", std::string(mlp_kind_name(spec.mlp)));
+  write_member(writer, "vocab", spec.vocab);
+  write_member(writer, "tied_embeddings", spec.tied_embeddings);
+  write_member(writer, "norm", std::string(norm_kind_name(spec.norm)));
+  write_member(writer, "norm_bias", spec.norm_bias);
+  write_member(writer, "qkv_bias", spec.qkv_bias);
+  write_member(writer, "linear_bias", spec.linear_bias);
+  write_member(writer, "qk_norm", spec.qk_norm);
+  write_member(writer, "position", std::string(position_kind_name(spec.position)));
+  write_member(writer, "max_positions", spec.max_positions);
+  write_member(writer, "type_vocab", spec.type_vocab);
+  write_member(writer, "pooler", spec.pooler);
+  write_member(writer, "norms_per_layer", spec.norms_per_layer);
+  write_member(writer, "experts", spec.experts);
+  write_member(writer, "experts_per_token", spec.experts_per_token);
+  write_member(writer, "shared_experts", spec.shared_experts);
+  write_member(writer, "expert_intermediate", spec.expert_intermediate);
+  write_member(writer, "shared_expert_intermediate", spec.shared_expert_intermediate);
+  write_member(writer, "shared_expert_gate", spec.shared_expert_gate);
+  write_member(writer, "first_dense_layers", spec.first_dense_layers);
+  write_member(writer, "moe_layer_interval", spec.moe_layer_interval);
+  write_member(writer, "router_bias", spec.router_bias);
+  write_member(writer, "attention_type", std::string(attention_kind_name(spec.attention_type)));
+  write_member(writer, "q_lora_rank", spec.q_lora_rank);
+  write_member(writer, "kv_lora_rank", spec.kv_lora_rank);
+  write_member(writer, "qk_nope_head_dim", spec.qk_nope_head_dim);
+  write_member(writer, "qk_rope_head_dim", spec.qk_rope_head_dim);
+  write_member(writer, "v_head_dim", spec.v_head_dim);
+  write_member(writer, "published_params", spec.published_params);
   writer.EndObject();
 }
 
 void write_param_counts(JsonWriter& writer, const ParamCounts& counts) {
   writer.StartObject();
-  write_int(writer, "total", counts.total);
-  write_int(writer, "active", counts.active);
-  write_int(writer, "embedding", counts.embedding);
-  write_int(writer, "lm_head", counts.lm_head);
-  write_int(writer, "per_dense_layer", counts.per_dense_layer);
-  write_int(writer, "per_moe_layer", counts.per_moe_layer);
-  write_int(writer, "largest_layer", counts.largest_layer);
-  write_int(writer, "dense_layers", counts.dense_layers);
-  write_int(writer, "moe_layers", counts.moe_layers);
-  write_int(writer, "per_expert", counts.per_expert);
+  write_member(writer, "total", counts.total);
+  write_member(writer, "active", counts.active);
+  write_member(writer, "embedding", counts.embedding);
+  write_member(writer, "lm_head", counts.lm_head);
+  write_member(writer, "per_dense_layer", counts.per_dense_layer);
+  write_member(writer, "per_moe_layer", counts.per_moe_layer);
+  write_member(writer, "largest_layer", counts.largest_layer);
+  write_member(writer, "dense_layers", counts.dense_layers);
+  write_member(writer, "moe_layers", counts.moe_layers);
+  write_member(writer, "per_expert", counts.per_expert);
   writer.EndObject();
 }
 
@@ -94,14 +76,14 @@ std::string presets_json() {
   for (const ModelSpec& spec : presets()) {
     const ParamCounts counts = count_params(spec);
     writer.StartObject();
-    write_string(writer, "id", spec.id);
-    write_string(writer, "name", spec.name);
-    write_string(writer, "hf_id", spec.hf_id);
-    write_string(writer, "series", spec.series);
-    write_string(writer, "family", family_name(spec.family));
-    write_int(writer, "params", counts.total);
-    write_int(writer, "active_params", counts.active);
-    write_int(writer, "max_positions", spec.max_positions);
+    write_member(writer, "id", spec.id);
+    write_member(writer, "name", spec.name);
+    write_member(writer, "hf_id", spec.hf_id);
+    write_member(writer, "series", spec.series);
+    write_member(writer, "family", std::string(family_name(spec.family)));
+    write_member(writer, "params", counts.total);
+    write_member(writer, "active_params", counts.active);
+    write_member(writer, "max_positions", spec.max_positions);
     writer.EndObject();
   }
   writer.EndArray();
@@ -118,7 +100,7 @@ std::string preset_spec_json(const std::string& id) {
   rapidjson::StringBuffer buffer;
   JsonWriter writer(buffer);
   writer.StartObject();
-  write_bool(writer, "ok", spec != nullptr);
+  write_member(writer, "ok", spec != nullptr);
   writer.Key("spec");
   if (spec != nullptr) {
     write_model_spec(writer, *spec);
@@ -135,7 +117,7 @@ std::string model_result_json(const ModelSpec* spec, const FieldErrors& errors) 
   rapidjson::StringBuffer buffer;
   JsonWriter writer(buffer);
   writer.StartObject();
-  write_bool(writer, "ok", spec != nullptr && errors.empty());
+  write_member(writer, "ok", spec != nullptr && errors.empty());
   writer.Key("spec");
   if (spec != nullptr) {
     write_model_spec(writer, *spec);

@@ -116,14 +116,6 @@ bool has_blocking_error(const FieldErrors& errors) {
   return false;
 }
 
-void write_optional_number(JsonWriter& writer, const std::optional<double>& value) {
-  if (value) {
-    write_number(writer, *value);
-  } else {
-    writer.Null();
-  }
-}
-
 void write_candidate(JsonWriter& writer, const PlanResponse& response, const PlanCandidate& candidate) {
   const TrainingSetup& setup = candidate.setup;
   writer.StartObject();
@@ -159,7 +151,7 @@ void write_candidate(JsonWriter& writer, const PlanResponse& response, const Pla
   writer.Key("gpu_hours");
   write_number(writer, candidate.gpu_hours);
   writer.Key("cost_usd");
-  write_optional_number(writer, candidate.cost_usd);
+  write_optional(writer, candidate.cost_usd);
   writer.Key("mfu");
   write_number(writer, candidate.mfu);
   writer.Key("tokens_per_s");
