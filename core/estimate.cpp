@@ -75,7 +75,7 @@ DetailedResult run_detailed(const ModelSpec& model, const TrainingSetup& setup) 
   return detailed;
 }
 
-// What the guide's memory formula omits, sized from the detailed estimate.
+// Lists the terms the guide's memory formula omits, sized from the detailed estimate.
 std::vector<GuideGap> guide_gaps(const DetailedResult& detailed) {
   std::vector<GuideGap> gaps;
   const Term& peak = detailed.memory.peak;

@@ -65,7 +65,7 @@ class FieldReader {
   void mark_consumed(const std::string& name) { consumed_.insert(name); }
   const std::set<std::string>& consumed() const { return consumed_; }
 
-  // Records an unknown_field error for every key nobody consumed.
+  // Records an unknown_field error for every key that no reader consumed.
   void report_unconsumed(const std::set<std::string>& also_consumed);
 
  private:

@@ -111,8 +111,8 @@ Term attention_activations(const ModelSpec& model, const TrainingSetup& setup, c
       break;
     case AttentionImpl::sdpa:
       // Transformers' sdpa path expands grouped k and v with repeat_kv before
-      // scaled_dot_product_attention; the flash or memory-efficient backend saves
-      // q, k, v, the output and the log-sum-exp.
+      // scaled_dot_product_attention. The flash or memory-efficient backend then
+      // saves q, k, v, the output and the log-sum-exp.
       parts.push_back(leaf("q", q_bytes));
       parts.push_back(leaf("k", q_bytes));
       parts.push_back(leaf("v", q_bytes));

@@ -170,7 +170,7 @@ bool has_master_weights(Precision precision) {
 
 double optimizer_state_bytes_per_param(Optimizer optimizer, Precision precision) {
   // torch optimizers keep states in the parameter's dtype; under mixed precision
-  // the optimizer sees the fp32 master weights, so states are fp32 there too.
+  // the optimizer updates the fp32 master weights, so states are fp32 there too.
   const double state = has_master_weights(precision) ? 4 : weight_bytes(precision);
   // bitsandbytes 8-bit optimizers: one byte per value plus one fp32 absmax per
   // block of 256 values (bitsandbytes optim/optimizer.py, blocksize 256 since 0.44).

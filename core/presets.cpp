@@ -1,6 +1,6 @@
 // The preset table. Each row names the config.json it was read from; the
-// Hugging Face repository is the row's hf_id unless the comment says
-// otherwise. published_params is set only where an exact published total was
+// Hugging Face repository is the row's hf_id unless the comment names another
+// one. published_params is set only where an exact published total was
 // found: the safetensors index "total_size" divided by 2 for bf16
 // checkpoints, the num_parameters() of the loaded Transformers model, or
 // another exact count named in the row's comment. Rows without one keep 0

@@ -177,7 +177,7 @@ TrainingSetup read_setup(FieldReader& reader, FieldErrors& errors) {
   setup.gpu_bandwidth_tbps = reader.number("gpu_bandwidth_tbps");
   setup.gpu_tflops = reader.number("gpu_tflops");
   if (auto memory_gb = setup.gpu_memory_gb) {
-    // A custom label in binary GB, as vendors print it; CUDA sees all of it.
+    // A custom label in binary GB, as vendors print it; and CUDA can use all of it.
     setup.gpu.memory_bytes = *memory_gb * 1024.0 * 1024.0 * 1024.0;
     setup.gpu.visible_memory_bytes = setup.gpu.memory_bytes;
   }

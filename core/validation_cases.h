@@ -32,7 +32,7 @@ struct MeasuredQuantities {
   std::optional<bool> fits;                      // true: the configuration trained
   std::optional<bool> oom;                       // true: it ran out of memory
   std::optional<int64_t> max_batch_that_fits;    // largest micro-batch per GPU that trained
-  std::optional<int64_t> max_seq_that_fits;      // longest sequence that trained
+  std::optional<int64_t> max_seq_that_fits;      // maximum sequence length that trained
 
   std::optional<double> step_time_s;  // per optimizer step, or per micro-batch when the flag below is set
   // True when the notes contain "per micro-batch iteration": step_time_s then

@@ -26,7 +26,7 @@ ModelSpec tiny_model() {
 }
 
 // One sequence of 4 tokens on one GPU, eager attention so that no kernel
-// recomputes anything unless checkpointing asks for it.
+// recomputes anything unless checkpointing is on.
 TrainingSetup tiny_setup() {
   TrainingSetup setup;
   setup.micro_batch = 1;

@@ -39,7 +39,7 @@ describe('fixes for a setup that does not fit', () => {
   });
 
   it('keeps the global batch when it shrinks the micro-batch', () => {
-    // GPT-2 XL with LoRA at B = 64, L = 1024 needs about 255 GB; the core says B = 19 is the largest that fits,
+    // GPT-2 XL with LoRA at B = 64, L = 1024 needs about 255 GB; the core reports B = 19 is the largest that fits,
     // so halving reaches B = 16 with G = 4, the same 64 sequences per step.
     const query: Query = { model: 'gpt2-xl', seq_len: '1024', micro_batch: '64', method: 'lora' };
     const current = core.estimate(query);

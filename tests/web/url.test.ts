@@ -29,7 +29,7 @@ function otherValidValue(field: FieldSpec): string {
       const min = field.min ?? 1;
       const max = field.max ?? min * 1000;
       const base = field.default !== undefined ? Number(field.default) : min;
-      // A default of 0 doubles to itself, so 4 stands in for it.
+      // A default of 0 doubles to itself, so the test uses 4 instead.
       const doubled = base === 0 ? 4 : base * 2;
       const candidate = doubled <= max ? doubled : min;
       return String(candidate);

@@ -17,7 +17,7 @@ export interface Sweep {
   usableBytes: number;
 }
 
-/** The most points per curve; each point costs one estimate. */
+/** Maximum number of points per curve. Each point costs one estimate. */
 const MAX_POINTS = 24;
 
 /** Micro-batch sizes from 1 to twice the largest that fits (or twice the current one when none fits), at most MAX_POINTS of them. */
