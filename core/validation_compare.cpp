@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "number_text.h"
 #include "timing.h"
 
 namespace gpuplan {
@@ -161,6 +162,16 @@ void compare_time(const ValidationCase& record, ValidationReport& report) {
     row.estimated = estimated;
     row.error_fraction = error_fraction(estimated, row.measured);
     row.bound = bound_name(estimate.bound);
+    // A smaller step time means a faster run, but a larger throughput or MFU does.
+    const double measured_speed_ratio = name == "step_time_s" ? estimated / row.measured : row.measured / estimated;
+    row.implied_hfu = estimate.hfu * measured_speed_ratio;
+    if (row.implied_hfu > 1.0) {
+      skip(report, record, name,
+           "the measured figure implies " + format_fixed(100 * row.implied_hfu, 0) +
+               "% of the GPU's dense peak for the recorded setup (hardware FLOPs with recomputation), which no run "
+               "reaches, so the run did not use that setup as recorded (shorter samples or more GPUs)");
+      continue;
+    }
     report.time.push_back(std::move(row));
   }
 }

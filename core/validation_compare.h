@@ -66,6 +66,10 @@ struct TimeComparison {
   double estimated = 0;       // a step time measured per micro-batch is compared with step time / grad_accum
   double error_fraction = 0;  // (estimated - measured) / measured
   std::string bound;          // what limits the estimated step (compute, memory_bandwidth, ...)
+  // Hardware FLOPs utilization that the measured figure implies: the
+  // estimate's HFU times the measured speed over the estimated speed. Above 1
+  // the row is skipped, because no run exceeds the dense peak.
+  double implied_hfu = 0;
 };
 
 // A measured quantity of a matched case that is not compared, with the reason.

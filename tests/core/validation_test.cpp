@@ -154,7 +154,7 @@ TEST_CASE("validation loader maps Qwen-7B LoRA case", "[validation-map]") {
   CHECK(s.gpu_id == "a100-80gb");
   REQUIRE(c.measured.fits.has_value());
   CHECK(*c.measured.fits);
-  CHECK(c.measured.memory_kind == MemoryKind::unknown);
+  CHECK(c.measured.memory_kind == MemoryKind::torch_peak_reserved);  // ms-swift records max_memory_reserved
 }
 
 TEST_CASE("validation loader maps torchtune and Qwen target names", "[validation-map]") {
@@ -442,8 +442,10 @@ TEST_CASE("validation cases map or give a reason", "[validation]") {
 // NOTE: the accuracy targets (median 10%, 90th percentile 25%, 95% of verdicts,
 // every largest fit within one step) are not met yet; docs/validation.md lists the
 // cases that miss. These checks hold the accuracy reached so far, so that a change
-// that makes the estimates worse fails here.
-constexpr double kMedianBound = 0.20;      // target 0.10
+// that makes the estimates worse fails here. The median bound is 0.21 since the
+// 24 ms-swift figures are compared as reserved memory (what ms-swift records)
+// instead of nvidia-smi, which moved the median from 19.1% to 20.1%.
+constexpr double kMedianBound = 0.21;      // target 0.10
 constexpr double kPercentile90Bound = 0.50;  // target 0.25
 constexpr double kVerdictBound = 0.90;     // target 0.95
 constexpr double kMaxFitBound = 0.75;      // target 1.0
@@ -494,4 +496,45 @@ TEST_CASE("validation max fit mostly within step", "[validation]") {
   }
   INFO("outside one step:\n" << misses.str());
   CHECK(static_cast<double>(within) / static_cast<double>(report.max_fit.size()) >= kMaxFitBound);
+}
+
+// Time targets: median 20%, 90th percentile 40%. The median is met.
+// NOTE: the 90th percentile is 81% today (docs/validation.md lists the rows);
+// the bound holds that level.
+constexpr double kTimeMedianBound = 0.20;
+constexpr double kTimePercentile90Bound = 0.85;  // target 0.40
+
+TEST_CASE("validation time error bounded", "[validation]") {
+  const ValidationReport& report = full_report();
+  REQUIRE(report.statistics.time_count > 0);
+
+  std::vector<TimeComparison> worst = report.time;
+  std::sort(worst.begin(), worst.end(), [](const TimeComparison& a, const TimeComparison& b) {
+    return std::fabs(a.error_fraction) > std::fabs(b.error_fraction);
+  });
+  std::ostringstream listing;
+  for (size_t i = 0; i < worst.size() && i < 10; ++i) {
+    listing << worst[i].id << " " << worst[i].quantity << " measured " << worst[i].measured << ", estimate "
+            << worst[i].estimated << " (" << worst[i].error_fraction * 100 << "%)\n";
+  }
+  INFO("largest errors:\n" << listing.str());
+  CHECK(report.statistics.time_median_abs_error <= kTimeMedianBound);
+  CHECK(report.statistics.time_p90_abs_error <= kTimePercentile90Bound);
+}
+
+TEST_CASE("validation skips physically impossible speeds", "[validation]") {
+  // V027: ms-swift's 4.31 samples/s of 2048 tokens on one A100 is 8,827 tokens/s.
+  // LoRA with full recomputation runs about 6 x 7.7e9 FLOPs per token (forward,
+  // recomputed forward, activation gradients), 4.1e14 FLOP/s in all, above the
+  // A100's dense bf16 peak of 3.12e14.
+  const ValidationReport& report = full_report();
+  bool skipped = false;
+  for (const SkippedComparison& row : report.skipped) {
+    if (row.id == "V027" && row.quantity == "samples_per_s") skipped = true;
+  }
+  CHECK(skipped);
+  for (const TimeComparison& row : report.time) {
+    CHECK(row.implied_hfu <= 1.0);
+    CHECK_FALSE((row.id == "V027" && row.quantity == "samples_per_s"));
+  }
 }
