@@ -234,6 +234,8 @@ void write_time(JsonWriter& writer, const TimeResult& time, const RunOptions& op
   write_number(writer, time.pipeline_bubble_s);
   writer.Key("micro_batch_time_s");
   write_number(writer, time.micro_batch_time_s);
+  writer.Key("cpu_dispatch_wait_s");
+  write_number(writer, time.cpu_dispatch_wait_s);
   writer.Key("bound");
   writer.String(bound_name(time.bound));
 

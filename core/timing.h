@@ -1,7 +1,8 @@
 // The detailed time model: seconds per optimizer step on the critical path of
 // one GPU, from GEMM FLOPs at an achievable fraction of the dense peak,
 // memory-bound element-wise work at HBM bandwidth, data-, tensor- and
-// pipeline-parallel communication, CPU offload and the pipeline bubble.
+// pipeline-parallel communication, CPU offload, the pipeline bubble and the
+// CPU's operator dispatch when the GPU's kernels are shorter.
 // Every calibrated constant lives in timing_constants() with its source.
 #pragma once
 
@@ -51,7 +52,7 @@ struct TimeOptions {
   FlopsOptions flops;
 };
 
-enum class Bound { compute, memory_bandwidth, communication, offload, pipeline_bubble };
+enum class Bound { compute, memory_bandwidth, communication, offload, pipeline_bubble, cpu_dispatch };
 const char* bound_name(Bound bound);
 
 struct TimeResult {
@@ -60,7 +61,7 @@ struct TimeResult {
 
   // Seconds per optimizer step on one GPU. Children: compute (GEMM classes),
   // memory_bound (element-wise, dequantization, optimizer), communication
-  // (exposed part of each collective), offload, pipeline_bubble.
+  // (exposed part of each collective), offload, pipeline_bubble, cpu_dispatch.
   Term step;
   double step_time_s = 0;
 
@@ -70,7 +71,8 @@ struct TimeResult {
   double communication_exposed_s = 0;
   double offload_s = 0;          // PCIe transfers and the CPU optimizer step
   double pipeline_bubble_s = 0;
-  double micro_batch_time_s = 0;  // one micro-batch on one pipeline stage: its GEMMs and element-wise work
+  double micro_batch_time_s = 0;  // one micro-batch on one pipeline stage: GPU work, or CPU dispatch when longer
+  double cpu_dispatch_wait_s = 0;  // time the GPU idles while the CPU dispatches operators
   Bound bound = Bound::compute;
   bool mfu_from_user = false;
 

@@ -202,7 +202,7 @@ export interface TimeResult {
   model_flops_per_token: number;
   tokens_per_step: number;
   trainable_params: number;
-  /** Step time by part: compute, memory_bound, communication, offload, pipeline_bubble. */
+  /** Step time by part: compute, memory_bound, communication, offload, pipeline_bubble, cpu_dispatch. */
   step: Term;
   step_time_s: number;
   compute_s: number;
@@ -212,7 +212,9 @@ export interface TimeResult {
   offload_s: number;
   pipeline_bubble_s: number;
   micro_batch_time_s: number;
-  /** The limiting part of the step: compute, memory, communication, offload or pipeline_bubble. */
+  /** Seconds per step the GPU idles while the CPU dispatches operators. */
+  cpu_dispatch_wait_s: number;
+  /** The limiting part of the step: compute, memory_bandwidth, communication, offload, pipeline_bubble or cpu_dispatch. */
   bound: string;
   mfu: number;
   hfu: number;

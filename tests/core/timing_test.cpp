@@ -8,6 +8,7 @@
 #include "gpus.h"
 #include "presets.h"
 #include "timing.h"
+#include "timing_dispatch.h"
 
 using namespace gpuplan;
 using Catch::Matchers::WithinRel;
@@ -28,6 +29,7 @@ double term_value(const Term& root, const std::string& path) {
 
 constexpr double kLatency = 20e-6;   // collective_latency_s
 constexpr double kLink = 0.8;        // link_efficiency
+constexpr double kDispatchPerOp = 20e-6;  // cpu_dispatch_s_per_op
 
 }  // namespace
 
@@ -322,4 +324,111 @@ TEST_CASE("time reproduces Llama 2 budgets", "[time]") {
     REQUIRE(totals.ok);
     CHECK_THAT(totals.gpu_hours, WithinRel(row.gpu_hours, 0.15));
   }
+}
+
+// CPU dispatch of eager PyTorch: operator counts derived by hand from the
+// Transformers modules, and the step time of a CPU-bound run.
+
+// Llama 2 7B layer (7 linears, 2 RMSNorms, rotary, SwiGLU):
+//   full, amp_bf16, sdpa: linears 7 x (GEMM + weight cast) = 14, norms 2 x 8 = 16,
+//     attention 3, rotary 12, SiLU and product 2, residual adds 2: 49
+//   LoRA on q and v, pure_bf16: linears 7 + 2 x 6 = 19, then 16 + 3 + 12 + 2 + 2: 54
+//   the same with fused kernels: 19 + 2 x 1 + 3 + 2 + 1 + 2 = 29
+// BERT large layer (6 biased linears, 2 LayerNorms, learned positions, dropout):
+//   full, amp_fp16, eager: linears 6 x (GEMM + weight cast + bias cast) = 18,
+//     norms 2 x (cast + LayerNorm) = 4, eager attention 6 + softmax cast 1 + dropout 2 = 9,
+//     GELU 1, residual adds 2 and hidden dropouts 4: 38
+TEST_CASE("dispatch forward ops per layer", "[time][dispatch]") {
+  struct Row {
+    const char* label;
+    const char* model;
+    Method method;
+    Precision precision;
+    AttentionImpl attention;
+    bool fused_kernels;
+    double ops;
+  };
+  const Row rows[] = {
+      {"llama full amp", "llama-2-7b", Method::full, Precision::amp_bf16, AttentionImpl::sdpa, false, 49},
+      {"llama lora", "llama-2-7b", Method::lora, Precision::pure_bf16, AttentionImpl::sdpa, false, 54},
+      {"llama lora fused", "llama-2-7b", Method::lora, Precision::pure_bf16, AttentionImpl::flash, true, 29},
+      {"bert full amp eager", "bert-large-uncased", Method::full, Precision::amp_fp16, AttentionImpl::eager, false, 38},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.label);
+    TrainingSetup setup = setup_on("a100-80gb");
+    setup.method = row.method;
+    setup.precision = row.precision;
+    setup.attention = row.attention;
+    setup.fused_kernels = row.fused_kernels;
+    setup.lora_targets = lora_q | lora_v;
+    CHECK(forward_ops_per_layer(*find_preset(row.model), setup, false) == row.ops);
+  }
+}
+
+// BERT large, amp_fp16, eager, full recomputation: 24 layers x 38 = 912 forward
+// operators; backward 2 x 912, recomputation 912, and 30 for the embeddings,
+// head and loss: 912 x 4 + 30 = 3,678.
+TEST_CASE("dispatch ops per micro-batch", "[time][dispatch]") {
+  TrainingSetup setup = setup_on("v100-16gb");
+  setup.precision = Precision::amp_fp16;
+  setup.attention = AttentionImpl::eager;
+  setup.grad_checkpointing = Checkpointing::full;
+  const ModelSpec& bert = *find_preset("bert-large-uncased");
+  CHECK(ops_per_micro_batch(bert, setup) == 3678);
+
+  setup.grad_checkpointing = Checkpointing::off;
+  CHECK(ops_per_micro_batch(bert, setup) == 912 * 3 + 30);
+
+  setup.pipeline_parallel = 2;  // each stage dispatches half the layers
+  CHECK(ops_per_micro_batch(bert, setup) == 912 * 3 / 2 + 30);
+}
+
+// Optimizer steps: torch's foreach AdamW is 24 operators whatever the model;
+// bitsandbytes steps each tensor (Llama 2 7B LoRA on q and v: 32 layers x 2
+// linears x 2 matrices = 128 tensors, 2 operators each).
+TEST_CASE("dispatch ops per optimizer step", "[time][dispatch]") {
+  TrainingSetup setup = setup_on("a100-80gb");
+  const ModelSpec& llama = *find_preset("llama-2-7b");
+  setup.method = Method::lora;
+  setup.lora_targets = lora_q | lora_v;
+  CHECK(ops_per_optimizer_step(llama, setup) == 24);
+  setup.optimizer = Optimizer::adamw_8bit;
+  CHECK(ops_per_optimizer_step(llama, setup) == 256);
+  setup.optimizer = Optimizer::adafactor;
+  CHECK(ops_per_optimizer_step(llama, setup) == 15 * 128);
+}
+
+// BERT large on a V100 at micro-batch 1 with fp16 autocast: the GPU finishes
+// a micro-batch faster than the CPU dispatches its 3,678 operators, so each of
+// the 4 micro-batches takes 3,678 x 20 us. The optimizer's GPU time is longer
+// than the CPU's 24 operators, so it adds no wait.
+TEST_CASE("dispatch bounds small micro-batches", "[time][dispatch]") {
+  TrainingSetup setup = setup_on("v100-16gb");
+  setup.precision = Precision::amp_fp16;
+  setup.attention = AttentionImpl::eager;
+  setup.grad_checkpointing = Checkpointing::full;
+  setup.micro_batch = 1;
+  setup.seq_len = 512;
+  setup.grad_accum = 4;
+  const TimeResult time = estimate_time(*find_preset("bert-large-uncased"), setup);
+  REQUIRE(time.ok);
+  CHECK(time.bound == Bound::cpu_dispatch);
+  CHECK_THAT(time.micro_batch_time_s, WithinRel(3678 * kDispatchPerOp, 1e-12));
+  const Term* optimizer = find_term(time.step, "memory_bound/optimizer_step");
+  REQUIRE(optimizer != nullptr);
+  CHECK_THAT(time.step_time_s, WithinRel(4 * 3678 * kDispatchPerOp + optimizer->value, 1e-9));
+  CHECK(time.cpu_dispatch_wait_s > 0);
+}
+
+TEST_CASE("dispatch hidden behind large GEMMs", "[time][dispatch]") {
+  // Llama 2 7B at 4 x 4096 tokens: about 6.6e14 FLOPs per micro-batch, seconds
+  // of GPU work against 49 x 32 x 3 + 30 = 4,734 operators (95 ms).
+  TrainingSetup setup = setup_on("a100-80gb");
+  setup.micro_batch = 4;
+  setup.seq_len = 4096;
+  const TimeResult time = estimate_time(*find_preset("llama-2-7b"), setup);
+  REQUIRE(time.ok);
+  CHECK(time.cpu_dispatch_wait_s == 0);
+  CHECK(time.bound != Bound::cpu_dispatch);
 }

@@ -466,6 +466,7 @@ export const en = {
   'term.communication': 'communication',
   'term.offload': 'CPU offload',
   'term.pipeline_bubble': 'pipeline bubble',
+  'term.cpu_dispatch': 'CPU dispatch',
   'term.peak_memory': 'Peak memory',
   'term.weights': 'Weights',
   'term.gradients': 'Gradients',

@@ -466,6 +466,7 @@ export const zhCN: Messages = {
   'term.communication': '通信',
   'term.offload': 'CPU 卸载',
   'term.pipeline_bubble': '流水线气泡',
+  'term.cpu_dispatch': 'CPU 算子调度',
   'term.peak_memory': '峰值显存',
   'term.weights': '权重',
   'term.gradients': '梯度',
