@@ -75,6 +75,7 @@ struct ValidationCase {
   std::vector<std::string> approximations;
 
   bool gpu_in_table = false;      // hardware.gpu is a row of gpu_table(), so its compute figures apply
+  bool precision_stated = true;   // training.precision is given, so the compute dtype's peak is known
   bool gpu_memory_known = false;  // the GPU's memory is known (table row or gpu_memory_gb)
 
   // Reason no ModelSpec or TrainingSetup could be built; empty when both were.

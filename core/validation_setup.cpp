@@ -144,6 +144,7 @@ void map_precision(const rapidjson::Value& training, CaseReader& reader, Validat
     } else {
       setup.precision = bf16 ? Precision::amp_bf16 : Precision::amp_fp16;
     }
+    record.precision_stated = false;
     record.loader_defaults.push_back(std::string("training.precision: null; ") + precision_name(setup.precision) +
                                      " assumed (bf16 where the GPU has it, else fp16)");
     return;
