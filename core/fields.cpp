@@ -82,6 +82,7 @@ constexpr FieldRow kFieldRows[] = {
     {"attention", kChoice, "savers", 0, 0, "sdpa", "eager sdpa flash", nullptr, ""},
     {"fused_kernels", kBoolean, "savers", 0, 0, "false", nullptr, nullptr, ""},
     {"fused_cross_entropy", kBoolean, "savers", 0, 0, "false", nullptr, nullptr, ""},
+    {"chunked_cross_entropy", kBoolean, "savers", 0, 0, "false", nullptr, nullptr, ""},
     {"legacy_loss", kBoolean, "savers", 0, 0, "false", nullptr, nullptr, ""},
     {"optimizer_in_backward", kBoolean, "precision", 0, 0, "false", nullptr, nullptr, ""},
 };

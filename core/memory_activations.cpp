@@ -258,6 +258,9 @@ double logits_saved_bytes(const ModelSpec& model, const TrainingSetup& setup) {
   const double split = static_cast<double>(std::max<int64_t>(1, setup.tensor_parallel));
   const double elements = tokens_per_micro_batch(setup) * static_cast<double>(model.vocab) / split;
   if (setup.fused_cross_entropy) return 0;
+  // torchtune's compiled chunked loss saves its 16-bit input chunks, which
+  // together are the whole logits tensor.
+  if (setup.chunked_cross_entropy) return activation_bytes(setup.precision) * elements;
   // Transformers' ForCausalLMLoss upcasts logits to fp32 before cross_entropy; log_softmax
   // saves its fp32 output (4 bytes per logit) for backward.
   return 4 * elements;
@@ -273,6 +276,14 @@ double logits_backward_peak_bytes(const ModelSpec& model, const TrainingSetup& s
     return (6 + activation_bytes(setup.precision)) * tokens * static_cast<double>(model.hidden);
   }
   const double elements = tokens * static_cast<double>(model.vocab) / split;
+  if (setup.chunked_cross_entropy) {
+    // Autograd runs later-created nodes first, so the 8 chunks' loss backwards
+    // run before the head's. Each adds one chunk's fp32 softmax and gradient
+    // (8 bytes per logit of the chunk) beside the 16-bit tensors, which move
+    // from saved inputs to gradients as chunks finish.
+    constexpr double kChunks = 8;  // CEWithChunkedOutputLoss(num_output_chunks=8)
+    return activation_bytes(setup.precision) * elements + 8 * elements / kChunks;
+  }
   if (setup.legacy_loss) {
     // Transformers before 4.46 upcast logits inside the model and cross_entropy read a
     // contiguous shifted copy: the backward of that slice allocates a fourth fp32 tensor.

@@ -149,6 +149,7 @@ TrainingSetup read_setup(FieldReader& reader, FieldErrors& errors) {
   if (auto value = reader.choice("attention")) setup.attention = value_of(kAttention, *value);
   if (auto value = reader.boolean("fused_kernels")) setup.fused_kernels = *value;
   if (auto value = reader.boolean("fused_cross_entropy")) setup.fused_cross_entropy = *value;
+  if (auto value = reader.boolean("chunked_cross_entropy")) setup.chunked_cross_entropy = *value;
   if (auto value = reader.boolean("legacy_loss")) setup.legacy_loss = *value;
   if (auto value = reader.boolean("optimizer_in_backward")) setup.optimizer_in_backward = *value;
   if (setup.optimizer_in_backward && setup.grad_accum > 1) {
@@ -214,6 +215,7 @@ KeyValues setup_key_values(const TrainingSetup& setup) {
   values["attention"] = attention_impl_name(setup.attention);
   values["fused_kernels"] = setup.fused_kernels ? "true" : "false";
   values["fused_cross_entropy"] = setup.fused_cross_entropy ? "true" : "false";
+  values["chunked_cross_entropy"] = setup.chunked_cross_entropy ? "true" : "false";
   values["legacy_loss"] = setup.legacy_loss ? "true" : "false";
   values["optimizer_in_backward"] = setup.optimizer_in_backward ? "true" : "false";
   values["num_gpus"] = std::to_string(setup.num_gpus);

@@ -68,6 +68,9 @@ struct TrainingSetup {
   AttentionImpl attention = AttentionImpl::sdpa;
   bool fused_kernels = false;       // fused RMSNorm, SwiGLU and rotary kernels (Liger, Unsloth)
   bool fused_cross_entropy = false; // chunked or fused linear cross-entropy: no full logits tensor
+  // torchtune's CEWithChunkedOutputLoss with its loss compiled: the full bf16 logits
+  // exist as chunks, and only one chunk at a time is upcast to fp32.
+  bool chunked_cross_entropy = false;
   bool legacy_loss = false;         // Transformers before 4.46: the model upcasts logits to fp32 and the loss shifts a copy
   bool optimizer_in_backward = false;  // torchtune optimizer_in_bwd: each gradient is applied and freed during backward
 

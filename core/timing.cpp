@@ -305,7 +305,8 @@ Term memory_bound_per_micro_batch(const Context& ctx) {
     // upcasts logits to fp32, takes log-softmax and its backward: about
     // 2a + 28 bytes per logit. Fused or chunked cross-entropy reads the logits
     // once forward and once backward.
-    const double per_logit = setup.fused_cross_entropy ? 3 * a : 2 * a + 28;
+    const bool one_pass = setup.fused_cross_entropy || setup.chunked_cross_entropy;
+    const double per_logit = one_pass ? 3 * a : 2 * a + 28;
     children.push_back(leaf("cross_entropy", tokens * static_cast<double>(spec.vocab) / ctx.tp * per_logit / ctx.pp));
   }
 

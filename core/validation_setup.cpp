@@ -262,6 +262,17 @@ void map_run_settings(const rapidjson::Value& training, CaseReader& reader, Vali
     reader.reject(make_unknown_choice(reader.field(section, "attention"), *attention, {"flash", "sdpa", "eager"}));
   }
 
+  // Optional, added in this repository's copy: the loss implementation when it
+  // is not the standard full-logits cross-entropy.
+  if (const std::optional<std::string> loss = reader.text(training, section, "loss")) {
+    if (*loss == "chunked") {
+      setup.chunked_cross_entropy = true;
+    } else if (*loss == "fused") {
+      setup.fused_cross_entropy = true;
+    } else {
+      reader.reject(make_unknown_choice(reader.field(section, "loss"), *loss, {"chunked", "fused"}));
+    }
+  }
 }
 
 void map_parallelism(const rapidjson::Value& hardware, CaseReader& reader, ValidationCase& record) {

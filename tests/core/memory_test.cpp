@@ -109,6 +109,34 @@ TEST_CASE("tiny model activations by hand", "[memory]") {
   CHECK(memory.peak_allocated_bytes == 2137344);
 }
 
+// torchtune's compiled chunked loss keeps the 16-bit (here fp32, a = 4) logits
+// and one chunk's fp32 softmax and gradient: a + 8/8 = 5 bytes per logit at the
+// loss backward, against 12 for the standard loss. With a vocabulary of 4,096
+// the logits dominate: T = 128 tokens, E = 128 * 4,096 = 524,288 logits.
+// Parameters: embedding and head 2 * 4,096 * 64 = 524,288, layers 82,176,
+// final norm 64: 606,528, so fp32 weights 2,426,112. Activations 1,284,096.
+//   standard loss backward: 2,426,112 + 1,284,096 + 12 * 524,288 = 10,001,664
+//   chunked loss backward:  2,426,112 + 1,284,096 +  5 * 524,288 =  6,331,648
+//   layer backward: 2,426,112 + 1,284,096 + workspace 262,144
+//                   + LM head gradient 4 * 262,144 = 5,020,928
+TEST_CASE("tiny model chunked cross-entropy", "[memory]") {
+  ModelSpec model = tiny_model();
+  model.vocab = 4096;
+  TrainingSetup setup = tiny_setup();
+  setup.optimizer = Optimizer::sgd;
+  setup.micro_batch = 16;
+
+  MemoryResult standard = estimate_memory(model, setup);
+  CHECK(term_value(standard, "logits_and_loss") == 12 * 524288);
+  CHECK(standard.peak_allocated_bytes == 10001664);
+
+  setup.chunked_cross_entropy = true;
+  MemoryResult chunked = estimate_memory(model, setup);
+  CHECK(chunked.peak_phase == PeakPhase::backward);
+  CHECK(term_value(chunked, "logits_and_loss") == 5 * 524288);
+  CHECK(chunked.peak_allocated_bytes == 6331648);
+}
+
 TEST_CASE("tiny model flash attention saves less", "[memory]") {
   TrainingSetup setup = tiny_setup();
   setup.optimizer = Optimizer::sgd;

@@ -180,6 +180,8 @@ export const en = {
   'field.fused_cross_entropy.help': 'Computes the loss in chunks, so the full FP32 logits are never stored.',
 
   'choice.custom': 'Custom',
+  'field.chunked_cross_entropy.label': 'Chunked cross-entropy (torchtune)',
+  'field.chunked_cross_entropy.help': 'Chunked loss as in torchtune: keeps the 16-bit logits and upcasts one chunk at a time to FP32 (loss compiled).',
   'choice.fp32': 'FP32',
   'choice.fp16': 'FP16 (guide)',
   'choice.bf16': 'BF16 (guide)',

@@ -180,6 +180,8 @@ export const zhCN: Messages = {
   'field.fused_cross_entropy.help': '分块计算损失，不保存完整的 FP32 logits。',
 
   'choice.custom': '自定义',
+  'field.chunked_cross_entropy.label': '分块交叉熵（torchtune）',
+  'field.chunked_cross_entropy.help': 'torchtune 的分块损失：保留 16 位 logits，每次只把一个分块转换为 FP32（损失函数已编译）。',
   'choice.fp32': 'FP32',
   'choice.fp16': 'FP16（指南）',
   'choice.bf16': 'BF16（指南）',
