@@ -2,73 +2,10 @@
 
 #include <cmath>
 
-#include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
-
 #include "fields.h"
 #include "gpus.h"
-#include "number_text.h"
 
 namespace gpuplan {
-
-namespace {
-
-// Formats a JSON number as the shortest decimal text that round-trips.
-std::string number_text(double value) {
-  std::string text;
-  for (int digits = 15; digits <= 17; ++digits) {
-    text = format_general(value, digits);
-    if (parse_decimal(text) == value) break;
-  }
-  return text;
-}
-
-}  // namespace
-
-KeyValues parse_query_json(const std::string& text, FieldErrors& errors) {
-  KeyValues values;
-  constexpr size_t kMaxQueryBytes = 1 << 20;
-  if (text.size() > kMaxQueryBytes) {
-    FieldError error;
-    error.field = "query";
-    error.code = ErrorCode::too_large;
-    error.max = static_cast<double>(kMaxQueryBytes);
-    error.message = "query: the input is " + std::to_string(text.size()) + " bytes; the limit is 1 MiB";
-    errors.push_back(error);
-    return values;
-  }
-  rapidjson::Document document;
-  document.Parse(text.c_str(), text.size());
-  if (document.HasParseError() || !document.IsObject()) {
-    FieldError error;
-    error.field = "query";
-    error.code = ErrorCode::invalid_json;
-    error.message = document.HasParseError()
-                        ? std::string("query: invalid JSON at offset ") + std::to_string(document.GetErrorOffset()) +
-                              ": " + rapidjson::GetParseError_En(document.GetParseError())
-                        : std::string("query: expected a JSON object of field names to values");
-    errors.push_back(error);
-    return values;
-  }
-  for (auto member = document.MemberBegin(); member != document.MemberEnd(); ++member) {
-    std::string key(member->name.GetString(), member->name.GetStringLength());
-    const rapidjson::Value& value = member->value;
-    if (value.IsString()) {
-      values[key] = std::string(value.GetString(), value.GetStringLength());
-    } else if (value.IsBool()) {
-      values[key] = value.GetBool() ? "true" : "false";
-    } else if (value.IsNumber()) {
-      values[key] = number_text(value.GetDouble());
-    } else {
-      FieldError error;
-      error.field = truncate_for_message(key);
-      error.code = ErrorCode::invalid_json;
-      error.message = truncate_for_message(key) + ": expected a string, number or boolean value";
-      errors.push_back(error);
-    }
-  }
-  return values;
-}
 
 void write_optional(JsonWriter& writer, const std::optional<double>& value) {
   if (value) {

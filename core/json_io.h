@@ -1,5 +1,6 @@
 // JSON text in and out of the core, shared by the CLI's --json and the embind
-// functions. Written with RapidJSON, without exceptions.
+// functions. Output goes through RapidJSON's Writer; query input is read
+// without RapidJSON (query_json.cpp). Nothing here throws.
 #pragma once
 
 #include <cstdint>
@@ -19,7 +20,9 @@ namespace gpuplan {
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
 // Parses a JSON object whose values are strings, numbers or booleans into
-// key/value text. Appends an invalid_json error (field "query") otherwise.
+// key/value text (see query_json.cpp). Appends an invalid_json error (field
+// "query") for invalid JSON, and one per key whose value is null, an object or
+// an array. Text over 1 MiB gets a too_large error.
 KeyValues parse_query_json(const std::string& text, FieldErrors& errors);
 
 void write_term(JsonWriter& writer, const Term& term);

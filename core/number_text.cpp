@@ -302,6 +302,15 @@ std::string format_fixed(double value, int decimals) {
   return text;
 }
 
+std::string format_shortest(double value) {
+  std::string text;
+  for (int digits = 15; digits <= 17; ++digits) {
+    text = format_general(value, digits);
+    if (parse_decimal(text) == value) break;
+  }
+  return text;
+}
+
 std::optional<double> parse_decimal(const std::string& text) {
   size_t at = 0;
   const size_t end = text.size();

@@ -13,6 +13,10 @@ namespace gpuplan {
 // rounding the exact binary value half to even.
 std::string format_general(double value, int precision);
 
+// Formats with the fewest significant digits, 15 to 17, that parse back to
+// the same double, as format_general does.
+std::string format_shortest(double value);
+
 // Formats like std::snprintf with "%.<decimals>f", decimals 0 to 17, so
 // format_fixed(value, 6) is std::to_string(value).
 std::string format_fixed(double value, int decimals);

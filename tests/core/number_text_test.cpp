@@ -93,6 +93,17 @@ TEST_CASE("format_fixed known values", "[number_text]") {
   CHECK(format_fixed(0.999999999, 6) == "1.000000");
 }
 
+TEST_CASE("format_shortest round-trips", "[number_text]") {
+  // 0.1 reads back from 15 digits. 1/3 needs 16 because 0.333333333333333 is
+  // another double, and 12345678901234567168 needs 17.
+  CHECK(format_shortest(0.1) == "0.1");
+  CHECK(format_shortest(1.0 / 3.0) == "0.3333333333333333");
+  CHECK(format_shortest(12345678901234567890.0) == "1.2345678901234567e+19");
+  CHECK(format_shortest(-0.0) == "-0");
+  // The smallest subnormal, 4.94065645841247e-324, reads back from 15 digits.
+  CHECK(format_shortest(5e-324) == "4.94065645841247e-324");
+}
+
 TEST_CASE("format_general matches snprintf", "[number_text]") {
   std::mt19937_64 random(20260512);
   for (int i = 0; i < 20000; ++i) {
