@@ -55,6 +55,7 @@ constexpr FieldRow kFieldRows[] = {
     {"gpu_tflops", kNumber, "hardware", 0.001, 1e6, nullptr, nullptr, nullptr, "TFLOP/s"},
     {"gpu_memory_gb", kNumber, "hardware", 1, 100000, nullptr, nullptr, nullptr, "GB"},
     {"gpu_bandwidth_tbps", kNumber, "hardware", 0.01, 1000, nullptr, nullptr, nullptr, "TB/s"},
+    {"cuda_context_mib", kNumber, "hardware", 0, 65536, nullptr, nullptr, nullptr, "MiB"},
     {"num_gpus", kInteger, "hardware", 1, 65536, "1", nullptr, nullptr, "GPUs"},
     {"gpus_per_node", kInteger, "hardware", 1, 64, "8", nullptr, nullptr, "GPUs"},
     {"sharding", kChoice, "hardware", 0, 0, "ddp",
@@ -85,6 +86,7 @@ constexpr FieldRow kFieldRows[] = {
     {"chunked_cross_entropy", kBoolean, "savers", 0, 0, "false", nullptr, nullptr, ""},
     {"legacy_loss", kBoolean, "savers", 0, 0, "false", nullptr, nullptr, ""},
     {"optimizer_in_backward", kBoolean, "precision", 0, 0, "false", nullptr, nullptr, ""},
+    {"optimizer_impl", kChoice, "precision", 0, 0, "foreach", "foreach fused for_loop", nullptr, ""},
 };
 
 std::vector<std::string> split_names(const char* text) {

@@ -184,6 +184,12 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& reques
   if (setup.optimizer == Optimizer::adafactor || setup.optimizer == Optimizer::adafactor_momentum) {
     // Adafactor works tensor by tensor: a few fp32 copies of the largest one.
     optimizer_temporary = 3 * 4 * roles.largest_tensor / model_parallel;
+  } else if (setup.optimizer_impl == OptimizerImpl::fused) {
+    optimizer_temporary = 0;  // the fused kernel updates in place
+  } else if (setup.optimizer_impl == OptimizerImpl::for_loop) {
+    // One parameter at a time: the temporary of the largest tensor only.
+    optimizer_temporary = roles.largest_tensor / model_parallel *
+                          optimizer_step_temporary_bytes_per_param(setup.optimizer, setup.precision);
   }
   if (shards_optimizer(sharding)) {
     master_weights /= dp;
@@ -405,8 +411,9 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& reques
   result.peak_allocated_bytes = allocated_tree.value;
 
   result.peak_reserved_bytes = result.peak_allocated_bytes * (1 + framework_constant("allocator_overhead_fraction"));
-  result.cuda_context_bytes =
-      framework_constant("cuda_context_bytes") + (multi_gpu ? framework_constant("nccl_buffers_bytes") : 0);
+  const double context_bytes = setup.cuda_context_mib ? *setup.cuda_context_mib * kMiB
+                                                      : framework_constant("cuda_context_bytes");
+  result.cuda_context_bytes = context_bytes + (multi_gpu ? framework_constant("nccl_buffers_bytes") : 0);
   result.nvidia_smi_bytes = result.peak_reserved_bytes + result.cuda_context_bytes + paged_states;
 
   std::vector<Term> peak_terms = std::move(allocated_tree.children);

@@ -31,6 +31,8 @@ constexpr EnumName<Checkpointing> kCheckpointing[] = {
     {Checkpointing::full, "full"},
     {Checkpointing::selective, "selective"},
     {Checkpointing::offload, "offload"}};
+constexpr EnumName<OptimizerImpl> kOptimizerImpl[] = {
+    {OptimizerImpl::foreach, "foreach"}, {OptimizerImpl::fused, "fused"}, {OptimizerImpl::for_loop, "for_loop"}};
 constexpr EnumName<AttentionImpl> kAttention[] = {
     {AttentionImpl::eager, "eager"}, {AttentionImpl::sdpa, "sdpa"}, {AttentionImpl::flash, "flash"}};
 constexpr EnumName<Sharding> kSharding[] = {
@@ -75,6 +77,7 @@ constexpr TargetName kTargetNames[] = {{lora_q, "q"},       {lora_k, "k"},   {lo
 const char* method_name(Method method) { return name_of(kMethods, method); }
 const char* optimizer_name(Optimizer optimizer) { return name_of(kOptimizers, optimizer); }
 const char* checkpointing_name(Checkpointing checkpointing) { return name_of(kCheckpointing, checkpointing); }
+const char* optimizer_impl_name(OptimizerImpl impl) { return name_of(kOptimizerImpl, impl); }
 const char* attention_impl_name(AttentionImpl attention) { return name_of(kAttention, attention); }
 const char* sharding_name(Sharding sharding) { return name_of(kSharding, sharding); }
 const char* offload_name(Offload offload) { return name_of(kOffload, offload); }
@@ -146,6 +149,7 @@ TrainingSetup read_setup(FieldReader& reader, FieldErrors& errors) {
   if (auto value = reader.integer("seq_len")) setup.seq_len = *value;
   if (auto value = reader.integer("grad_accum")) setup.grad_accum = *value;
   if (auto value = reader.choice("grad_checkpointing")) setup.grad_checkpointing = value_of(kCheckpointing, *value);
+  if (auto value = reader.choice("optimizer_impl")) setup.optimizer_impl = value_of(kOptimizerImpl, *value);
   if (auto value = reader.choice("attention")) setup.attention = value_of(kAttention, *value);
   if (auto value = reader.boolean("fused_kernels")) setup.fused_kernels = *value;
   if (auto value = reader.boolean("fused_cross_entropy")) setup.fused_cross_entropy = *value;
@@ -177,6 +181,7 @@ TrainingSetup read_setup(FieldReader& reader, FieldErrors& errors) {
   setup.gpu_memory_gb = reader.number("gpu_memory_gb");
   setup.gpu_bandwidth_tbps = reader.number("gpu_bandwidth_tbps");
   setup.gpu_tflops = reader.number("gpu_tflops");
+  setup.cuda_context_mib = reader.number("cuda_context_mib");
   if (auto memory_gb = setup.gpu_memory_gb) {
     // A custom label in binary GB, as vendors print it; and CUDA can use all of it.
     setup.gpu.memory_bytes = *memory_gb * 1024.0 * 1024.0 * 1024.0;
@@ -212,6 +217,7 @@ KeyValues setup_key_values(const TrainingSetup& setup) {
   values["seq_len"] = std::to_string(setup.seq_len);
   values["grad_accum"] = std::to_string(setup.grad_accum);
   values["grad_checkpointing"] = checkpointing_name(setup.grad_checkpointing);
+  values["optimizer_impl"] = optimizer_impl_name(setup.optimizer_impl);
   values["attention"] = attention_impl_name(setup.attention);
   values["fused_kernels"] = setup.fused_kernels ? "true" : "false";
   values["fused_cross_entropy"] = setup.fused_cross_entropy ? "true" : "false";
@@ -230,6 +236,7 @@ KeyValues setup_key_values(const TrainingSetup& setup) {
   if (setup.gpu_tflops) values["gpu_tflops"] = number_text(*setup.gpu_tflops);
   if (setup.gpu_memory_gb) values["gpu_memory_gb"] = number_text(*setup.gpu_memory_gb);
   if (setup.gpu_bandwidth_tbps) values["gpu_bandwidth_tbps"] = number_text(*setup.gpu_bandwidth_tbps);
+  if (setup.cuda_context_mib) values["cuda_context_mib"] = number_text(*setup.cuda_context_mib);
   return values;
 }
 

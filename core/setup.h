@@ -31,6 +31,10 @@ enum class Optimizer {
 // full: Transformers' per-layer recompute; selective: Megatron's attention-only
 // recompute; offload: per-layer recompute with the saved layer inputs in host memory (Unsloth).
 enum class Checkpointing { off, full, selective, offload };
+// How torch.optim steps a parameter group: foreach (multi-tensor kernels over the
+// group, the CUDA default), fused (one fused kernel, fused=True) or for_loop
+// (one parameter at a time, as foreach=False and Transformers' old adamw_hf).
+enum class OptimizerImpl { foreach, fused, for_loop };
 enum class AttentionImpl { eager, sdpa, flash };
 enum class Sharding { ddp, zero1, zero2, zero3, fsdp_no_shard, fsdp_shard_grad_op, fsdp_full_shard };
 enum class Offload { none, optimizer, optimizer_and_params };
@@ -60,6 +64,7 @@ struct TrainingSetup {
 
   Precision precision = Precision::amp_bf16;
   Optimizer optimizer = Optimizer::adamw;
+  OptimizerImpl optimizer_impl = OptimizerImpl::foreach;  // torch optimizers only (adamw, sgd, lion)
 
   int64_t micro_batch = 1;
   int64_t seq_len = 2048;
@@ -87,6 +92,9 @@ struct TrainingSetup {
   std::optional<double> gpu_tflops;          // custom dense peak for every dtype, TFLOP/s
   std::optional<double> gpu_memory_gb;       // custom memory label, binary GB
   std::optional<double> gpu_bandwidth_tbps;  // custom memory bandwidth, TB/s
+  // Device memory a process holds before its first tensor (CUDA context,
+  // cuBLAS and cuDNN handles), MiB; unset means the cuda_context_bytes constant.
+  std::optional<double> cuda_context_mib;
   GpuSpec gpu;  // the row, with custom overrides applied
 };
 
@@ -99,6 +107,7 @@ inline bool recomputes_layers(Checkpointing checkpointing) {
 const char* method_name(Method method);
 const char* optimizer_name(Optimizer optimizer);
 const char* checkpointing_name(Checkpointing checkpointing);
+const char* optimizer_impl_name(OptimizerImpl impl);
 const char* attention_impl_name(AttentionImpl attention);
 const char* sharding_name(Sharding sharding);
 const char* offload_name(Offload offload);

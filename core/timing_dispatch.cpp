@@ -132,8 +132,15 @@ double ops_per_optimizer_step(const ModelSpec& model, const TrainingSetup& setup
     case Optimizer::sgd:
     case Optimizer::sgd_momentum:
     case Optimizer::lion:
-      // torch.optim's foreach path: a dozen multi-tensor kernels per group of
-      // tensors, plus gradient clipping's norms.
+      switch (setup.optimizer_impl) {
+        // A dozen multi-tensor kernels per group, plus gradient clipping's norms.
+        case OptimizerImpl::foreach: return 24;
+        // One fused update kernel per group, plus the clipping.
+        case OptimizerImpl::fused: return 12;
+        // AdamW's per-tensor loop: moment updates, sqrt, bias corrections,
+        // epsilon, addcdiv and weight decay, about 12 kernels per tensor.
+        case OptimizerImpl::for_loop: return 12 * tensors;
+      }
       return 24;
     case Optimizer::adamw_8bit:
     case Optimizer::paged_adamw_8bit:

@@ -20,9 +20,10 @@ double forward_ops_per_layer(const ModelSpec& model, const TrainingSetup& setup,
 // final norm, head and loss.
 double ops_per_micro_batch(const ModelSpec& model, const TrainingSetup& setup);
 
-// Operators of one optimizer.step(): torch's multi-tensor (foreach)
-// implementations launch a fixed handful per parameter group, while
-// bitsandbytes and Transformers' Adafactor loop over the parameter tensors.
+// Operators of one optimizer.step(): torch's foreach and fused implementations
+// launch a fixed handful per parameter group, while the for-loop
+// implementation, bitsandbytes and Transformers' Adafactor loop over the
+// parameter tensors.
 double ops_per_optimizer_step(const ModelSpec& model, const TrainingSetup& setup);
 
 }  // namespace gpuplan

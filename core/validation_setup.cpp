@@ -55,6 +55,8 @@ void map_gpu(const rapidjson::Value& hardware, CaseReader& reader, ValidationCas
   const std::optional<double> memory_gb = reader.number(hardware, section, "gpu_memory_gb");
   record.gpu_name = name.value_or("");
   TrainingSetup& setup = record.setup;
+  // Optional, added in this repository's copy where the source measured it.
+  setup.cuda_context_mib = reader.number(hardware, section, "cuda_context_mib");
 
   GpuMatch match;
   if (name) {
@@ -260,6 +262,19 @@ void map_run_settings(const rapidjson::Value& training, CaseReader& reader, Vali
     setup.attention = AttentionImpl::eager;
   } else {
     reader.reject(make_unknown_choice(reader.field(section, "attention"), *attention, {"flash", "sdpa", "eager"}));
+  }
+
+  // Optional, added in this repository's copy where the framework's default is known.
+  if (const std::optional<std::string> impl = reader.text(training, section, "optimizer_impl")) {
+    if (*impl == "foreach") {
+      setup.optimizer_impl = OptimizerImpl::foreach;
+    } else if (*impl == "fused") {
+      setup.optimizer_impl = OptimizerImpl::fused;
+    } else if (*impl == "for_loop") {
+      setup.optimizer_impl = OptimizerImpl::for_loop;
+    } else {
+      reader.reject(make_unknown_choice(reader.field(section, "optimizer_impl"), *impl, {"foreach", "fused", "for_loop"}));
+    }
   }
 
   // Optional, added in this repository's copy: the loss implementation when it

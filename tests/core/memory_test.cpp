@@ -137,6 +137,41 @@ TEST_CASE("tiny model chunked cross-entropy", "[memory]") {
   CHECK(chunked.peak_allocated_bytes == 6331648);
 }
 
+// The optimizer step of the full fp32 run above (weights, moments and
+// gradients 1,840,128 bytes) with each torch.optim implementation:
+//   foreach: one sqrt temporary of every moment, 4 * 115,008 = 460,032 -> 2,300,160
+//   fused: updates in place, no temporary -> 1,840,128
+//   for_loop: the temporary of the largest tensor, the embedding or LM head
+//             (256 * 64 = 16,384 params): 4 * 16,384 = 65,536 -> 1,905,664
+TEST_CASE("tiny model optimizer implementations", "[memory]") {
+  struct Row {
+    OptimizerImpl impl;
+    double peak_bytes;
+  };
+  const Row rows[] = {
+      {OptimizerImpl::foreach, 2300160},
+      {OptimizerImpl::fused, 1840128},
+      {OptimizerImpl::for_loop, 1905664},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(optimizer_impl_name(row.impl));
+    TrainingSetup setup = tiny_setup();
+    setup.optimizer_impl = row.impl;
+    MemoryResult memory = estimate_memory(tiny_model(), setup);
+    CHECK(memory.peak_phase == PeakPhase::optimizer_step);
+    CHECK(memory.peak_allocated_bytes == row.peak_bytes);
+  }
+}
+
+// A measured CUDA context replaces the 512 MiB constant in the nvidia-smi reading.
+TEST_CASE("tiny model measured CUDA context", "[memory]") {
+  TrainingSetup setup = tiny_setup();
+  setup.cuda_context_mib = 1343;
+  MemoryResult memory = estimate_memory(tiny_model(), setup);
+  CHECK(memory.cuda_context_bytes == 1343.0 * 1024 * 1024);
+  CHECK_THAT(memory.nvidia_smi_bytes, WithinRel(2300160 * 1.10 + 1343.0 * 1024 * 1024, 1e-12));
+}
+
 TEST_CASE("tiny model flash attention saves less", "[memory]") {
   TrainingSetup setup = tiny_setup();
   setup.optimizer = Optimizer::sgd;

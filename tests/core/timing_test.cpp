@@ -431,6 +431,18 @@ TEST_CASE("dispatch ops per optimizer step", "[time][dispatch]") {
   CHECK(ops_per_optimizer_step(llama, setup) == 256);
   setup.optimizer = Optimizer::adafactor;
   CHECK(ops_per_optimizer_step(llama, setup) == 15 * 128);
+
+  // torch AdamW by implementation: fused 12 whatever the model; the for-loop
+  // 12 per tensor. BERT large, full: per layer 6 linears with weight and bias
+  // and 2 LayerNorms with weight and bias, 16 tensors, 24 layers, plus the
+  // embeddings, final norm and head counted as 3: 387 tensors.
+  setup.optimizer = Optimizer::adamw;
+  setup.optimizer_impl = OptimizerImpl::fused;
+  CHECK(ops_per_optimizer_step(llama, setup) == 12);
+  setup.optimizer_impl = OptimizerImpl::for_loop;
+  CHECK(ops_per_optimizer_step(llama, setup) == 12 * 128);
+  setup.method = Method::full;
+  CHECK(ops_per_optimizer_step(*find_preset("bert-large-uncased"), setup) == 12 * 387);
 }
 
 // BERT large on a V100 at micro-batch 1 with fp16 autocast: the GPU finishes

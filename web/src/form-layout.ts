@@ -25,13 +25,13 @@ export const ARCHITECTURE_FIELDS = [
 export const FORM_GROUPS: readonly FormGroup[] = [
   { id: 'method', main: ['method', 'lora_rank', 'lora_targets', 'quant', 'trainable_layers'], advanced: ['lora_train_embeddings', 'double_quant', 'kbit_upcast'] },
   { id: 'batch', main: ['micro_batch', 'seq_len', 'grad_accum'], advanced: [] },
-  { id: 'precision', main: ['precision', 'optimizer'], advanced: ['optimizer_in_backward'] },
+  { id: 'precision', main: ['precision', 'optimizer'], advanced: ['optimizer_impl', 'optimizer_in_backward'] },
   { id: 'savers', main: ['grad_checkpointing', 'attention', 'fused_cross_entropy'], advanced: ['fused_kernels', 'chunked_cross_entropy', 'legacy_loss'] },
   {
     id: 'hardware',
     main: ['gpu', 'num_gpus', 'sharding', 'offload'],
     advanced: [
-      'gpu_memory_gb', 'gpu_tflops', 'gpu_bandwidth_tbps', 'gpus_per_node', 'network', 'tensor_parallel', 'pipeline_parallel',
+      'gpu_memory_gb', 'gpu_tflops', 'gpu_bandwidth_tbps', 'cuda_context_mib', 'gpus_per_node', 'network', 'tensor_parallel', 'pipeline_parallel',
       'pipeline_microbatches', 'sequence_parallel', 'comm_overlap', 'mfu',
     ],
   },
