@@ -31,9 +31,10 @@ enum class Optimizer {
 // full: Transformers' per-layer recompute; selective: Megatron's attention-only
 // recompute; offload: per-layer recompute with the saved layer inputs in host memory (Unsloth).
 enum class Checkpointing { off, full, selective, offload };
-// How torch.optim steps a parameter group: foreach (multi-tensor kernels over the
-// group, the CUDA default), fused (one fused kernel, fused=True) or for_loop
-// (one parameter at a time, as foreach=False and Transformers' old adamw_hf).
+// Implementation of torch.optim's step over a parameter group: foreach
+// (multi-tensor kernels over the group, the CUDA default), fused (one fused
+// kernel, fused=True) or for_loop (one parameter at a time, as foreach=False
+// and Transformers' old adamw_hf).
 enum class OptimizerImpl { foreach, fused, for_loop };
 enum class AttentionImpl { eager, sdpa, flash };
 enum class Sharding { ddp, zero1, zero2, zero3, fsdp_no_shard, fsdp_shard_grad_op, fsdp_full_shard };
@@ -92,8 +93,8 @@ struct TrainingSetup {
   std::optional<double> gpu_tflops;          // custom dense peak for every dtype, TFLOP/s
   std::optional<double> gpu_memory_gb;       // custom memory label, binary GB
   std::optional<double> gpu_bandwidth_tbps;  // custom memory bandwidth, TB/s
-  // Device memory a process holds before its first tensor (CUDA context,
-  // cuBLAS and cuDNN handles), MiB; unset means the cuda_context_bytes constant.
+  // Device memory a process uses before its first tensor (CUDA context, cuBLAS
+  // and cuDNN handles), MiB. Unset means the cuda_context_bytes constant.
   std::optional<double> cuda_context_mib;
   GpuSpec gpu;  // the row, with custom overrides applied
 };

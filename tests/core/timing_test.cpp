@@ -333,7 +333,7 @@ TEST_CASE("time reproduces Llama 2 budgets", "[time]") {
 // 15.6T pretraining tokens. The estimate is 35.6M (+15%).
 // NOTE: the target is 15%. The time model has no interleaved pipeline
 // schedule, so its 1F1B bubble ((p - 1) / m = 15/16 of the ideal step) is
-// larger than that of Meta's schedule; the bound below holds today's level.
+// larger than that of Meta's schedule. The bound below keeps today's level.
 TEST_CASE("time approaches Llama 3 405B budget", "[time]") {
   TrainingSetup setup = setup_on("h100-sxm");
   setup.num_gpus = 16384;
