@@ -53,7 +53,8 @@ std::vector<FrameworkConstant> build_constants() {
        "Achieved fraction of the PCIe rate per direction for pinned host-device copies.",
        "PCIe encoding and protocol overhead leave about 80% of the raw rate for payload"},
       {"cpu_adam_params_per_s", 1.4e9, "params/s",
-       "Parameters that DeepSpeed's vectorized CPU Adam updates per second on one node.",
+       "Parameters that one process's vectorized CPU Adam updates per second. Each data-parallel process "
+       "updates only its own partition, so the processes of a node step in parallel.",
        "DeepSpeed CPU-Adam author's measurement: 8.2 s per step for an 11.6B-parameter GPT-2 "
        "(microsoft/DeepSpeed, 'CPU-Adam fix for scalar mode', February 2021)"},
       {"cpu_dispatch_s_per_op", 20e-6, "s",
@@ -426,9 +427,11 @@ Term offload_seconds(const Context& ctx) {
   // CPU runs Adam, 16-bit parameters come back.
   const double transfer = trainable * (gradient_bytes(setup.precision) + 2.0) / pcie;
   children.push_back(leaf("pcie_transfer", transfer));
-  const double gpus_on_node = std::min<double>(static_cast<double>(setup.num_gpus),
-                                               static_cast<double>(std::max<int64_t>(setup.gpus_per_node, 1)));
-  children.push_back(leaf("cpu_optimizer", trainable * gpus_on_node / timing_constant("cpu_adam_params_per_s")));
+  // DeepSpeed's ZeRO documentation: each process updates only its partition, so
+  // the node's processes run their CPU steps side by side.
+  // NOTE: the processes of a node share its memory bandwidth, which this rate
+  // per process does not cap.
+  children.push_back(leaf("cpu_optimizer", trainable / timing_constant("cpu_adam_params_per_s")));
   if (setup.offload == Offload::optimizer_and_params) {
     // ZeRO-Infinity parameter offload: every layer's shard is copied in for the
     // forward and again for the backward of each micro-batch.

@@ -76,6 +76,9 @@ struct ValidationCase {
 
   bool gpu_in_table = false;      // hardware.gpu is a row of gpu_table(), so its compute figures apply
   bool precision_stated = true;   // training.precision is given, so the compute dtype's peak is known
+  // training.samples_shorter_than_seq_len: most samples run shorter than seq_len
+  // (a cap, or padding to each batch's longest), and the mean is not given.
+  bool samples_shorter_than_seq_len = false;
   bool gpu_memory_known = false;  // the GPU's memory is known (table row or gpu_memory_gb)
 
   // Reason no ModelSpec or TrainingSetup could be built; empty when both were.

@@ -234,6 +234,9 @@ void map_run_settings(const rapidjson::Value& training, CaseReader& reader, Vali
   const std::optional<int64_t> grad_accum = reader.integer(training, section, "grad_accum");
   const std::optional<bool> checkpointing = reader.boolean(training, section, "grad_checkpointing");
   const std::optional<std::string> attention = reader.text(training, section, "attention");
+  // Optional, added in this repository's copy where the notes state that samples run shorter.
+  record.samples_shorter_than_seq_len =
+      reader.boolean(training, section, "samples_shorter_than_seq_len").value_or(false);
 
   if (!micro_batch) {
     set_reason(record, "training.micro_batch is null: the source does not state the per-GPU micro-batch, "

@@ -497,11 +497,9 @@ TEST_CASE("validation max fit mostly within step", "[validation]") {
   CHECK(static_cast<double>(within) / static_cast<double>(report.max_fit.size()) >= kMaxFitBound);
 }
 
-// Time targets: median 20%, 90th percentile 40%. The median is met.
-// NOTE: the 90th percentile is 52% today (docs/validation.md lists the rows);
-// the bound holds that level.
+// Time targets: median 20%, 90th percentile 40%.
 constexpr double kTimeMedianBound = 0.20;
-constexpr double kTimePercentile90Bound = 0.55;  // target 0.40
+constexpr double kTimePercentile90Bound = 0.40;
 
 TEST_CASE("validation time error bounded", "[validation]") {
   const ValidationReport& report = full_report();
@@ -553,4 +551,22 @@ TEST_CASE("validation skips MFU without precision", "[validation]") {
     if (row.id == "V095" && row.quantity == "tokens_per_s_per_gpu") throughput_compared = true;
   }
   CHECK(throughput_compared);
+}
+
+TEST_CASE("validation skips time of shorter samples", "[validation]") {
+  // The PEFT benchmark pads batches of MetaMathQA samples that average about
+  // 210 tokens to their longest, up to 768: its step time is not the time of
+  // 768-token batches. Its peak memory, reached by the longest batches, is.
+  const ValidationReport& report = full_report();
+  bool time_skipped = false;
+  for (const SkippedComparison& row : report.skipped) {
+    if (row.id == "V139" && row.quantity == "step_time_s") time_skipped = true;
+  }
+  CHECK(time_skipped);
+  bool memory_compared = false;
+  for (const MemoryComparison& row : report.memory) {
+    if (row.id == "V139") memory_compared = true;
+  }
+  CHECK(memory_compared);
+  for (const TimeComparison& row : report.time) CHECK(row.id != "V139");
 }
