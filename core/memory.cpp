@@ -325,7 +325,9 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& reques
   double dequantized = 0;
   if (setup.method == Method::qlora) {
     // bitsandbytes dequantizes one 4-bit weight to the compute dtype per matmul.
-    dequantized = 2 * roles.largest_tensor / model_parallel;
+    // Only the layers' linears are quantized, so the embeddings and the head
+    // (often the largest tensors) never are.
+    dequantized = 2 * roles.largest_layer_linear / model_parallel;
   }
 
   // Applying the optimizer inside backward frees each gradient right after its

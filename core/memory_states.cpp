@@ -89,6 +89,13 @@ ParamRoles param_roles(const ModelSpec& model, const TrainingSetup& setup, const
   roles.largest_layer = std::max(dense_layer, moe_layer);
   roles.largest_tensor = std::max(static_cast<double>(model.vocab) * static_cast<double>(model.hidden),
                                   static_cast<double>(model.hidden) * static_cast<double>(model.intermediate));
+  for (bool moe : {false, true}) {
+    if (moe && moe_layers == 0) continue;
+    for (const LinearModule& linear : layer_linears(model, moe)) {
+      roles.largest_layer_linear = std::max(
+          roles.largest_layer_linear, static_cast<double>(linear.in_features) * static_cast<double>(linear.out_features));
+    }
+  }
 
   switch (setup.method) {
     case Method::full:

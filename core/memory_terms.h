@@ -39,6 +39,7 @@ struct ParamRoles {
   double adapters = 0;          // LoRA A and B matrices (a part of trainable)
   double largest_layer = 0;     // parameters of the largest layer (ZeRO-3/FSDP gather unit)
   double largest_tensor = 0;    // parameters of the largest single weight
+  double largest_layer_linear = 0;  // parameters of the largest nn.Linear inside a layer (what QLoRA quantizes)
 };
 
 ParamRoles param_roles(const ModelSpec& model, const TrainingSetup& setup, const ParamCounts& counts);

@@ -2,6 +2,7 @@
 // that must hold for every model and setup.
 #include <catch2/catch.hpp>
 
+#include "gpus.h"
 #include "memory.h"
 #include "presets.h"
 
@@ -170,6 +171,23 @@ TEST_CASE("tiny model measured CUDA context", "[memory]") {
   MemoryResult memory = estimate_memory(tiny_model(), setup);
   CHECK(memory.cuda_context_bytes == 1343.0 * 1024 * 1024);
   CHECK_THAT(memory.nvidia_smi_bytes, WithinRel(2300160 * 1.10 + 1343.0 * 1024 * 1024, 1e-12));
+}
+
+// QLoRA dequantizes one layer linear at a time. In Llama 3 8B the largest is
+// the gate or up projection, 4,096 x 14,336 = 58,720,256 weights, 2 bytes each
+// in bf16: 117,440,512 bytes. The 128,256 x 4,096 embedding is larger but
+// stays unquantized.
+TEST_CASE("qlora dequantizes largest layer linear", "[memory]") {
+  TrainingSetup setup;
+  setup.gpu = *find_gpu("a100-80gb");
+  setup.method = Method::qlora;
+  setup.micro_batch = 1;
+  setup.seq_len = 1024;
+  setup.fused_cross_entropy = true;  // so the peak is a layer backward, where the term appears
+  MemoryResult memory = estimate_memory(*find_preset("llama-3.1-8b"), setup);
+  const Term* dequantized = find_term(memory.peak, "temporary/dequantized_weight");
+  REQUIRE(dequantized != nullptr);
+  CHECK(dequantized->value == 117440512);
 }
 
 TEST_CASE("tiny model flash attention saves less", "[memory]") {
