@@ -35,8 +35,10 @@ std::vector<FrameworkConstant> build_constants() {
       {"nccl_buffers_bytes", 256 * kMiB, "bytes",
        "NCCL communicator buffers per process when more than one GPU trains",
        "NCCL documentation: NCCL_BUFFSIZE defaults to 4 MiB per channel and peer connection"},
-      {"allocator_overhead_fraction", 0.10, "fraction of allocated",
-       "memory the PyTorch caching allocator reserves beyond live tensors (rounding and fragmentation)",
+      {"allocator_overhead_fraction", 0.10, "fraction of the per-step allocations",
+       "memory the PyTorch caching allocator reserves beyond live tensors (rounding and fragmentation), as a "
+       "fraction of what each step allocates and frees: activations, logits, gradients and temporaries. "
+       "Weights and optimizer states, allocated once and kept, add none",
        "PyTorch CUDA caching allocator rounds blocks to 512 bytes and splits 2 MiB / 20 MiB segments; "
        "steady training typically reserves 5-20% more than it allocates"},
       {"ddp_bucket_copy", 1.0, "gradient copies",
@@ -412,7 +414,12 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& reques
   // The tree is built from the winning moment's terms, so it matches its total.
   result.peak_allocated_bytes = allocated_tree.value;
 
-  result.peak_reserved_bytes = result.peak_allocated_bytes * (1 + framework_constant("allocator_overhead_fraction"));
+  // Weights and optimizer states are allocated once and stay live, so their
+  // blocks are never split or reused; fragmentation comes from the tensors that
+  // each step allocates and frees.
+  const double per_step_allocations = result.peak_allocated_bytes - persistent;
+  result.peak_reserved_bytes =
+      result.peak_allocated_bytes + per_step_allocations * framework_constant("allocator_overhead_fraction");
   const double context_bytes = setup.cuda_context_mib ? *setup.cuda_context_mib * kMiB
                                                       : framework_constant("cuda_context_bytes");
   result.cuda_context_bytes = context_bytes + (multi_gpu ? framework_constant("nccl_buffers_bytes") : 0);

@@ -443,11 +443,12 @@ TEST_CASE("validation cases map or give a reason", "[validation]") {
 // NOTE: the accuracy targets (median 10%, 90th percentile 25%, 95% of verdicts,
 // every largest fit within one step) are not met yet; docs/validation.md lists the
 // cases that miss. These checks hold the accuracy reached so far (median 16.1%,
-// 90th percentile 41.5%), so that a change that makes the estimates worse fails here.
+// 90th percentile 43.5%, 91.5% of verdicts, 88.9% of largest fits), so that a change
+// that makes the estimates worse fails here.
 constexpr double kMedianBound = 0.17;      // target 0.10
 constexpr double kPercentile90Bound = 0.45;  // target 0.25
 constexpr double kVerdictBound = 0.90;     // target 0.95
-constexpr double kMaxFitBound = 0.75;      // target 1.0
+constexpr double kMaxFitBound = 0.85;      // target 1.0
 
 TEST_CASE("validation memory error bounded", "[validation]") {
   const ValidationReport& report = full_report();
