@@ -11,6 +11,7 @@ export default defineConfig({
   },
   test: {
     include: ['tests/web/**/*.test.ts', 'tests/web/**/*.test.tsx'],
+    setupFiles: ['tests/web/setup-catalogs.ts'],
     environment: 'node',
   },
 });

@@ -2,11 +2,12 @@
 // first view, and exits 1 when a page's first view is over the budget of
 // 100 KB (gzip level 9, 1 KB = 1000 bytes). A page's first view is its HTML,
 // the scripts and styles that the HTML and their static imports load, the
-// wasm, and the chunks that the page imports dynamically on every load
-// (FIRST_VIEW_CHUNKS). Chunks that load on demand (the planner, the exports,
-// the fixes for a setup that does not fit) are listed but not counted. The
-// Chinese catalog loads only for Chinese readers and is counted in the zh-CN
-// line. tests/e2e/run.mjs measures the default page from real requests.
+// wasm they fetch, the message catalog of the reader's language, and the chunks
+// that the page imports dynamically on every load (FIRST_VIEW_CHUNKS). Chunks
+// that load on demand (the planner and the core's on-demand module, the
+// exports, the fixes for a setup that does not fit, the other language) are
+// listed with what they fetch in turn, but not counted.
+// tests/e2e/run.mjs measures the default page from real requests.
 // Usage: node tools/web-size.mjs [folder]   (after npm run build:web)
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -38,9 +39,11 @@ console.log(`${'all files'.padEnd(40)} ${String(totalRaw).padStart(9)} B ${Strin
 /**
  * Chunks that a page imports dynamically but fetches on every load, by the
  * name that Vite gives the chunk (the file name before the hash): the core's
- * JavaScript and, on index.html, the charts after the first result.
+ * JavaScript and, on index.html, the charts after the first result. The
+ * catalog chunk of the reader's language (en or zh-CN) is added per language.
  */
 const FIRST_VIEW_CHUNKS = { 'index.html': ['gpuplan', 'charts'], 'embed.html': ['gpuplan'] };
+const LANGS = ['en', 'zh-CN'];
 
 function chunkName(asset) {
   return asset.replace(/^assets\//, '').replace(/-[\w-]{8}\.\w+$/, '');
@@ -64,19 +67,29 @@ function references(file, seen, loads, onDemand) {
   }
 }
 
+/** Describes an on-demand chunk with the files it fetches in turn that the first view has not. */
+function describeOnDemand(chunk, firstView) {
+  const fetched = new Set();
+  references(chunk, fetched, () => false, new Set());
+  const extra = [...fetched].filter((file) => file !== chunk && !firstView.has(file)).sort();
+  const total = [chunk, ...extra].reduce((sum, file) => sum + gzipBytes.get(file), 0);
+  const parts = extra.map((file) => ` + ${file} ${gzipBytes.get(file)} B`).join('');
+  return `${chunk} ${gzipBytes.get(chunk)} B${parts}${extra.length > 0 ? ` = ${total} B` : ''}`;
+}
+
 let over = false;
 for (const page of ['index.html', 'embed.html']) {
-  for (const lang of ['en', 'zh-CN']) {
+  for (const lang of LANGS) {
     const seen = new Set();
     const onDemand = new Set();
-    const loads = (asset) => FIRST_VIEW_CHUNKS[page].includes(chunkName(asset)) || (lang === 'zh-CN' && chunkName(asset) === 'zh-CN');
+    const loads = (asset) => FIRST_VIEW_CHUNKS[page].includes(chunkName(asset)) || chunkName(asset) === lang;
     references(page, seen, loads, onDemand);
     const size = [...seen].reduce((sum, file) => sum + gzipBytes.get(file), 0);
     over ||= size > BUDGET_BYTES;
     console.log(`${`first view of ${page} (${lang})`.padEnd(40)} ${String(size).padStart(20)} B gzip (budget ${BUDGET_BYTES})`);
     for (const file of [...seen].sort()) console.log(`  ${file.padEnd(38)} ${String(gzipBytes.get(file)).padStart(20)} B gzip`);
     const later = [...onDemand].filter((file) => !seen.has(file)).sort();
-    if (later.length > 0) console.log(`  on demand, not counted: ${later.map((file) => `${file} (${gzipBytes.get(file)} B)`).join(', ')}`);
+    if (later.length > 0) console.log(`  on demand, not counted:\n${later.map((file) => `    ${describeOnDemand(file, seen)}`).join('\n')}`);
   }
 }
 if (over) {

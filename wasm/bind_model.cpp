@@ -1,6 +1,5 @@
-// embind functions for model presets, config.json import and parameter
-// breakdowns. Each takes and returns JSON text; the shapes are documented in
-// core/model_json.h.
+// embind functions for model presets and parameter breakdowns. Each takes and
+// returns JSON text; the shapes are documented in core/model_json.h.
 #include <emscripten/bind.h>
 
 #include <string>
@@ -13,8 +12,6 @@ std::string list_presets() { return gpuplan::presets_json(); }
 
 std::string preset_spec(const std::string& id) { return gpuplan::preset_spec_json(id); }
 
-std::string parse_hf_config(const std::string& text) { return gpuplan::hf_config_json(text); }
-
 std::string model_breakdown(const std::string& query_json) {
   return gpuplan::model_breakdown_json(query_json);
 }
@@ -24,6 +21,5 @@ std::string model_breakdown(const std::string& query_json) {
 EMSCRIPTEN_BINDINGS(gpuplan_model) {
   emscripten::function("listPresets", &list_presets);
   emscripten::function("presetSpec", &preset_spec);
-  emscripten::function("parseHfConfig", &parse_hf_config);
   emscripten::function("modelBreakdown", &model_breakdown);
 }

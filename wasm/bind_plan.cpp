@@ -1,6 +1,6 @@
-// embind function of the planner. Takes a JSON object of key → text (the
-// estimate's setup keys plus the planner's constraints) and returns JSON of
-// PlanResult (see gpuplan.d.ts).
+// embind function of the planner, in the gpuplan_extra module. Takes a JSON
+// object of key → text (the estimate's setup keys plus the planner's
+// constraints) and returns JSON of PlanResponse (see gpuplan.d.ts).
 #include <emscripten/bind.h>
 
 #include <string>

@@ -1,7 +1,10 @@
-// Types of the WebAssembly module built from wasm/*.cpp (Emscripten ES module).
-// Every function takes and returns JSON text so the boundary never throws and
-// never leaks C++ objects; web/src/core.ts parses it into the types below.
-// Field names are the core's: the same spelling is used in C++, URL keys and CLI flags.
+// Types of the WebAssembly module gpuplan (Emscripten ES module from
+// wasm/bindings.cpp and wasm/bind_model.cpp), which every page view loads, and
+// of the JSON that both modules return. gpuplan_extra.d.ts types the on-demand
+// module. Every function takes and returns JSON text so the boundary never
+// throws and never leaks C++ objects; web/src/core.ts parses it into the types
+// below. Field names are the core's: the same spelling is used in C++, URL keys
+// and CLI flags.
 
 export interface GpuplanModule {
   /** JSON of GpuSpec[]: the GPU table. */
@@ -14,12 +17,8 @@ export interface GpuplanModule {
   listPresets(): string;
   /** JSON of ModelResponse for one preset id. */
   presetSpec(id: string): string;
-  /** Parses Hugging Face config.json text. Returns JSON of ModelResponse. */
-  parseHfConfig(text: string): string;
   /** Model breakdown from a JSON object of string key → string value. Returns JSON of ModelResponse. */
   modelBreakdown(queryJson: string): string;
-  /** Ranked setups for a query (JSON of PlanResponse). Present only in cores built with the planner. */
-  plan?(queryJson: string): string;
 }
 
 export interface CreateOptions {
@@ -283,7 +282,7 @@ export interface PresetSummary {
   max_positions: number;
 }
 
-/** Result of presetSpec, parseHfConfig and modelBreakdown. */
+/** Result of presetSpec, modelBreakdown and gpuplan_extra's parseHfConfig. */
 export interface ModelResponse {
   ok: boolean;
   errors: FieldError[];

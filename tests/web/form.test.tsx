@@ -3,7 +3,7 @@ import { fireEvent, render, screen, within } from '@testing-library/preact';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cleanup } from '@testing-library/preact';
 import { InputForm, type InputFormProps } from '../../web/src/components/InputForm';
-import type { Core, Query } from '../../web/src/core';
+import type { Core, ModelResponse, Query } from '../../web/src/core';
 import { acceptedTexts } from '../../web/src/calculator';
 import { loadCatalog, type Lang } from '../../web/src/i18n';
 import { I18nContext, makeI18n } from '../../web/src/i18n/context';
@@ -166,18 +166,18 @@ describe('model picker', () => {
     expect(screen.getByText('No preset matches “no such model”.')).toBeTruthy();
   });
 
-  it('lists config.json errors by key', () => {
+  it('lists config.json errors by key', async () => {
     const props = renderForm({});
     fireEvent.input(screen.getByLabelText('Paste the config.json text'), { target: { value: '{"model_type":"llama","hidden_size":4096}' } });
     fireEvent.click(screen.getByText('Use this config'));
 
-    const items = [...screen.getByTestId('config-errors').querySelectorAll('li')].map((item) => item.textContent);
+    const items = [...(await screen.findByTestId('config-errors')).querySelectorAll('li')].map((item) => item.textContent);
     expect(items[0]).toMatch(/^num_hidden_layers: /);
     expect(items).toHaveLength(5);
     expect(props.onConfig).not.toHaveBeenCalled();
   });
 
-  it('applies a valid config.json', () => {
+  it('applies a valid config.json', async () => {
     const props = renderForm({});
     const config = JSON.stringify({
       model_type: 'llama', hidden_size: 2048, num_hidden_layers: 16, num_attention_heads: 32, num_key_value_heads: 8,
@@ -186,11 +186,47 @@ describe('model picker', () => {
     fireEvent.input(screen.getByLabelText('Paste the config.json text'), { target: { value: config } });
     fireEvent.click(screen.getByText('Use this config'));
 
+    await screen.findByText(/^Imported .+: 1\.24B parameters\.$/);
     expect(props.onConfig).toHaveBeenCalledTimes(1);
     const response = (props.onConfig as ReturnType<typeof vi.fn>).mock.calls[0]![0];
     expect(response.spec.layers).toBe(16);
     // These are Llama 3.2 1B's sizes; its published count is 1,235,814,400 parameters.
     expect(response.counts.total).toBe(1235814400);
+  });
+
+  it('shows that the config reader is loading', async () => {
+    let finish: (response: ModelResponse) => void = () => {};
+    const props = renderForm({}, { parseConfig: () => new Promise((resolve) => (finish = resolve)) });
+    fireEvent.input(screen.getByLabelText('Paste the config.json text'), { target: { value: '{}' } });
+    fireEvent.click(screen.getByText('Use this config'));
+
+    expect(await screen.findByText('Loading the config.json reader…')).toBeTruthy();
+    expect(props.onConfig).not.toHaveBeenCalled();
+    finish({ ok: false, errors: [{ field: 'config', code: 'missing', value: '', message: 'config: model_type is missing' }] });
+    expect(await screen.findByTestId('config-errors')).toBeTruthy();
+    expect(screen.queryByText('Loading the config.json reader…')).toBeNull();
+  });
+
+  it('reports a config reader that failed to load', async () => {
+    let attempts = 0;
+    const props = renderForm({}, {
+      parseConfig: () => {
+        attempts += 1;
+        return attempts === 1 ? Promise.reject(new Error('Failed to fetch gpuplan_extra.wasm')) : core.parseHfConfig(JSON.stringify({ model_type: 'gpt2' }));
+      },
+    });
+    fireEvent.input(screen.getByLabelText('Paste the config.json text'), { target: { value: '{"model_type":"gpt2"}' } });
+    fireEvent.click(screen.getByText('Use this config'));
+
+    const alert = await screen.findByText(/^The config\.json reader failed to load/);
+    expect(alert.textContent).toBe('The config.json reader failed to load: Failed to fetch gpuplan_extra.wasm. The rest of the calculator still works; try again or reload the page.');
+    expect(props.onConfig).not.toHaveBeenCalled();
+    // The rest of the form still works, and a second try reaches the reader.
+    fireEvent.input(screen.getByLabelText('Find a model'), { target: { value: 'no such model' } });
+    expect(screen.getByText('No preset matches “no such model”.')).toBeTruthy();
+    fireEvent.click(screen.getByText('Use this config'));
+    expect(await screen.findByTestId('config-errors')).toBeTruthy();
+    expect(attempts).toBe(2);
   });
 });
 

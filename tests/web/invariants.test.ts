@@ -3,43 +3,14 @@
 // tests/core/invariants_test.cpp checks natively: both accept or reject each
 // one, and every number in an accepted estimate matches to 1e-12 relative.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Core, Query } from '../../web/src/core';
 import { loadTestCore } from './load-core';
+import { mulberry32, randomSetup, readSetupTable, type SetupTable } from './random-setups';
 
 const cliPath = fileURLToPath(new URL('../../build/native/gpuplan', import.meta.url));
-const tablePath = fileURLToPath(new URL('../core/fixtures/random_setups.json', import.meta.url));
-
-interface SetupTable {
-  seed: number;
-  count: number;
-  choices: Record<string, string[]>;
-}
-
-/** mulberry32, exact in 32-bit arithmetic; the C++ test implements the same steps. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t = (t + Math.imul(t ^ (t >>> 7), t | 61)) ^ t;
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
-
-/** Setup `index`: for each key in file order, one choice; an empty choice leaves the key out. */
-function randomSetup(table: SetupTable, index: number): Query {
-  const next = mulberry32(table.seed + index);
-  const query: Query = {};
-  for (const [key, values] of Object.entries(table.choices)) {
-    const value = values[next() % values.length]!;
-    if (value !== '') query[key] = value;
-  }
-  return query;
-}
 
 const RELATIVE_TOLERANCE = 1e-12;
 
@@ -80,7 +51,7 @@ let table: SetupTable;
 beforeAll(async () => {
   if (!existsSync(cliPath)) throw new Error(`${cliPath} not found: build the core first with "bash tools/build.sh".`);
   core = await loadTestCore();
-  table = JSON.parse(readFileSync(tablePath, 'utf8')) as SetupTable;
+  table = readSetupTable();
 });
 
 describe('native and wasm estimates', () => {

@@ -1,20 +1,28 @@
-// Loads the real WebAssembly core in Node for the tests. The module is built
+// Loads the real WebAssembly core in Node for the tests. The modules are built
 // for the web only, so Node passes the .wasm bytes instead of fetching them.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import createGpuplan from '@gpuplan/wasm/gpuplan.mjs';
+import createGpuplanExtra from '@gpuplan/wasm/gpuplan_extra.mjs';
+import type { GpuplanExtraModule } from '../../wasm/gpuplan_extra';
 import { wrapModule, type Core } from '../../web/src/core';
 
-// Relative to the repository root, where Vitest runs: in a DOM environment import.meta.url is not a file URL.
-const wasmPath = resolve(process.cwd(), 'build/wasm/gpuplan.wasm');
+/** Reads build/wasm/<name>.wasm, relative to the repository root where Vitest runs (in a DOM environment import.meta.url is not a file URL). */
+export function readWasm(name: 'gpuplan' | 'gpuplan_extra'): Buffer {
+  const path = resolve(process.cwd(), `build/wasm/${name}.wasm`);
+  if (!existsSync(path)) throw new Error(`${path} not found: build the core first with "bash tools/build-wasm.sh".`);
+  return readFileSync(path);
+}
+
+/** Instantiates a new copy of the on-demand module, as the page does on its first use. */
+export function loadTestExtraModule(): Promise<GpuplanExtraModule> {
+  return createGpuplanExtra({ wasmBinary: readWasm('gpuplan_extra') });
+}
 
 let corePromise: Promise<Core> | undefined;
 
 export function loadTestCore(): Promise<Core> {
-  if (!existsSync(wasmPath)) {
-    throw new Error(`${wasmPath} not found: build the core first with "bash tools/build-wasm.sh".`);
-  }
-  corePromise ??= createGpuplan({ wasmBinary: readFileSync(wasmPath) }).then(wrapModule);
+  corePromise ??= createGpuplan({ wasmBinary: readWasm('gpuplan') }).then((module) => wrapModule(module, loadTestExtraModule));
   return corePromise;
 }
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Core, FieldSpec, Query } from '../../web/src/core';
+import type { Core, FieldSpec, PlanResponse, Query } from '../../web/src/core';
 import { minimalValues, queryFromTexts, sameSetup } from '../../web/src/calculator';
 import { ARCHITECTURE_FIELDS } from '../../web/src/form-layout';
 import { PLAN_KEYS, readQuery, resolveUrlValues, writeQuery, type PageOptions } from '../../web/src/url';
@@ -230,7 +230,10 @@ describe('custom model in a URL', () => {
 });
 
 describe('planner inputs in a URL', () => {
-  const plan = (query: Query) => core.plan!(query);
+  let plan: (query: Query) => PlanResponse;
+  beforeAll(async () => {
+    plan = (await core.loadExtra()).plan;
+  });
 
   it('writes plan keys only with tab=planner', () => {
     const values = { max_gpus: '2', gpus: 'h100-sxm', allow_offload: 'false' };

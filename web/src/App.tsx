@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { CUSTOM_MODEL, MODEL_KEY, initialTexts, minimalValues, queryFromTexts, refreshTexts } from './calculator';
-import { loadCore, type Core, type EstimateResponse, type FieldError, type ModelResponse, type Query } from './core';
+import { loadCore, type Core, type EstimateResponse, type FieldError, type ModelResponse, type PlanResponse, type Query } from './core';
 import { ARCHITECTURE_FIELDS, fieldApplies } from './form-layout';
 import { catalogs, detectLang, LANG_NAMES, LANGS, loadCatalog, type Lang } from './i18n';
 import { I18nContext, makeI18n } from './i18n/context';
@@ -50,10 +50,20 @@ interface Derived {
 // The module system fetches each chunk once, and later calls reuse it.
 type ChartsModule = typeof import('./charts');
 type PlannerModule = typeof import('./components/Planner');
+/** The planner's component with the on-demand core's plan(), which it needs to render. */
+interface LoadedPlanner {
+  Planner: PlannerModule['Planner'];
+  plan: (query: Query) => PlanResponse;
+}
 const loadCharts = (): Promise<ChartsModule> => import('./charts');
 const loadSuggest = (): Promise<typeof import('./suggest')> => import('./suggest');
 const loadPlanner = (): Promise<PlannerModule> => import('./components/Planner');
 const loadExports = (): Promise<typeof import('./exports')> => import('./exports');
+
+/** The message for a catalog that failed to load, in both languages because no catalog is there to word it. */
+function catalogFailedText(reason: string): string {
+  return `The page’s text failed to load: ${reason}. Reload the page to try again. 页面文字加载失败，请刷新页面重试。`;
+}
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -100,19 +110,23 @@ const initialUrl = readQuery(window.location.search, []);
 export function App({ variant = 'page' }: { variant?: Variant }) {
   const [page, setPage] = useState<PageOptions>(initialUrl.page);
   const chosenLang: Lang = page.lang ?? detectLang(navigator.languages ?? [navigator.language]);
-  // The page stays in English until the chosen language's catalog has loaded.
-  const [, setCatalogsLoaded] = useState(0);
-  const lang: Lang = catalogs[chosenLang] ? chosenLang : 'en';
-  const i18n = useMemo(() => makeI18n(lang), [lang]);
+  // Every catalog loads on demand, so a reader downloads only the language shown. The page shows
+  // nothing until the first catalog has loaded, and after a switch it keeps the last language until the new one has.
+  const [shownLang, setShownLang] = useState<Lang | null>(catalogs[chosenLang] ? chosenLang : null);
+  const [catalogError, setCatalogError] = useState<string | null>(null);
+  const lang: Lang = shownLang ?? chosenLang;
+  const i18n = useMemo(() => makeI18n(lang), [lang, shownLang]);
   const { t } = i18n;
 
   useEffect(() => {
-    if (!catalogs[chosenLang]) {
-      loadCatalog(chosenLang).then(
-        () => setCatalogsLoaded((count) => count + 1),
-        (error: unknown) => setLoadError(errorMessage(error)),
-      );
-    }
+    let current = true;
+    loadCatalog(chosenLang).then(
+      () => current && setShownLang(chosenLang),
+      (error: unknown) => current && (shownLang ? setLoadError(errorMessage(error)) : setCatalogError(errorMessage(error))),
+    );
+    return () => {
+      current = false;
+    };
   }, [chosenLang]);
 
   const [core, setCore] = useState<Core | null>(null);
@@ -121,7 +135,8 @@ export function App({ variant = 'page' }: { variant?: Variant }) {
   const [loadError, setLoadError] = useState<string | null>(null);
   const [importMessage, setImportMessage] = useState<string | null>(null);
   const [charts, setCharts] = useState<ChartsModule | null>(null);
-  const [planner, setPlanner] = useState<PlannerModule | null>(null);
+  const [planner, setPlanner] = useState<LoadedPlanner | null>(null);
+  const [plannerError, setPlannerError] = useState<string | null>(null);
   const urlTimer = useRef<number | undefined>(undefined);
   const lastUrl = useRef(window.location.search);
   // The planner's non-default inputs for the URL. The planner reads them when it mounts, so a restore remounts it (planRestores is its key).
@@ -129,9 +144,10 @@ export function App({ variant = 'page' }: { variant?: Variant }) {
   const [planRestores, setPlanRestores] = useState(0);
 
   useEffect(() => {
-    document.documentElement.lang = lang;
+    if (!shownLang) return;
+    document.documentElement.lang = shownLang;
     document.title = `${t('app.title')} · ${t('app.tagline')}`;
-  }, [lang, t]);
+  }, [shownLang, t]);
 
   useEffect(() => {
     if (page.theme) document.documentElement.dataset['theme'] = page.theme;
@@ -200,9 +216,16 @@ export function App({ variant = 'page' }: { variant?: Variant }) {
 
   // The embed has no planner, so it ignores the tab key.
   const view: Tab = variant === 'page' && page.tab === 'planner' ? 'planner' : 'calculator';
+  // The planner's code and the core's on-demand module load when the tab opens. A failed load is
+  // reported in the tab, the calculator keeps working, and opening the tab again tries again.
   useEffect(() => {
-    if (view === 'planner' && !planner) loadPlanner().then(setPlanner, (error: unknown) => setLoadError(errorMessage(error)));
-  }, [view]);
+    if (view !== 'planner' || !core || planner) return;
+    setPlannerError(null);
+    Promise.all([loadPlanner(), core.loadExtra()]).then(
+      ([module, extra]) => setPlanner({ Planner: module.Planner, plan: extra.plan }),
+      (error: unknown) => setPlannerError(errorMessage(error)),
+    );
+  }, [view, core]);
 
   function pageQuery(values: Query, options: PageOptions): string {
     return writeQuery(values, core!.fields, options, planValues.current);
@@ -365,6 +388,14 @@ export function App({ variant = 'page' }: { variant?: Variant }) {
   const hiddenErrors = embed && embedView === 'result' ? Object.values(errors) : Object.values(errors).filter((error) => !shown(error.field));
   const fresh = derived && derived.for === accepted ? derived : null;
 
+  if (!shownLang) {
+    return catalogError ? (
+      <p class="error" role="alert">
+        {catalogFailedText(catalogError)}
+      </p>
+    ) : null;
+  }
+
   return (
     <I18nContext.Provider value={i18n}>
       {!embed && (
@@ -383,7 +414,7 @@ export function App({ variant = 'page' }: { variant?: Variant }) {
           )}
         </div>
         <div class="settings">
-          {core?.plan && !embed && (
+          {core && !embed && (
             <div class="buttons" role="group">
               {(['calculator', 'planner'] as const).map((name) => (
                 <button key={name} type="button" aria-pressed={view === name} onClick={() => setPageOption({ ...page, tab: name === 'planner' ? 'planner' : null })}>
@@ -440,10 +471,15 @@ export function App({ variant = 'page' }: { variant?: Variant }) {
         {!state && !loadError && <p class="loading">{t('app.loading')}</p>}
 
         {core && state && view === 'planner' && !state.accepted && <p class="notice">{t('planner.needs_valid')}</p>}
-        {core && state && view === 'planner' && state.accepted && !planner && <p class="loading">{t('app.loading')}</p>}
-        {core?.plan && state?.accepted && view === 'planner' && planner && (
+        {core && state && view === 'planner' && state.accepted && !planner && !plannerError && <p class="loading">{t('app.loading')}</p>}
+        {view === 'planner' && plannerError && (
+          <p class="error" role="alert">
+            {t('planner.load_failed', { reason: plannerError })}
+          </p>
+        )}
+        {core && state?.accepted && view === 'planner' && planner && (
           <planner.Planner
-            plan={core.plan}
+            plan={planner.plan}
             gpus={core.gpus}
             query={state.acceptedQuery}
             input={state.accepted.input}

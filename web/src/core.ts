@@ -1,5 +1,7 @@
-// Typed wrapper around the WebAssembly core. The module's functions take and
+// Typed wrapper around the WebAssembly core. The modules' functions take and
 // return JSON text, which this file parses into the types of wasm/gpuplan.d.ts.
+// The page loads the gpuplan module at once and gpuplan_extra (config.json
+// import and the planner) only when it needs one of those.
 import type {
   EstimateResponse,
   FieldSpec,
@@ -9,6 +11,7 @@ import type {
   PlanResponse,
   PresetSummary,
 } from '../../wasm/gpuplan';
+import type { GpuplanExtraModule } from '../../wasm/gpuplan_extra';
 import wasmUrl from '@gpuplan/wasm/gpuplan.wasm?url';
 
 export type {
@@ -41,10 +44,20 @@ export interface Core {
   readonly presets: readonly PresetSummary[];
   estimate(query: Query): EstimateResponse;
   presetSpec(id: string): ModelResponse;
-  parseHfConfig(text: string): ModelResponse;
   modelBreakdown(query: Query): ModelResponse;
-  /** Null while the core lacks the planner. */
-  plan: ((query: Query) => PlanResponse) | null;
+  /** Parses config.json text; the first call loads the on-demand module (see loadExtra). */
+  parseHfConfig(text: string): Promise<ModelResponse>;
+  /**
+   * Loads the on-demand module once and returns the same promise afterwards.
+   * A failed load is not kept, so the next call tries again.
+   */
+  loadExtra(): Promise<ExtraCore>;
+}
+
+/** The functions of the on-demand module, synchronous once it has loaded. */
+export interface ExtraCore {
+  parseHfConfig(text: string): ModelResponse;
+  plan(query: Query): PlanResponse;
 }
 
 function parseJson<T>(text: string, source: string): T {
@@ -55,39 +68,55 @@ function parseJson<T>(text: string, source: string): T {
   }
 }
 
-/** Wraps an instantiated module, parsing its fields, GPUs and presets once. */
-export function wrapModule(module: GpuplanModule): Core {
-  const plan = module.plan;
+/** Wraps an instantiated on-demand module. */
+export function wrapExtraModule(module: GpuplanExtraModule): ExtraCore {
+  return {
+    parseHfConfig: (text) => parseJson(module.parseHfConfig(text), 'parseHfConfig()'),
+    plan: (query) => parseJson(module.plan(JSON.stringify(query)), 'plan()'),
+  };
+}
+
+/** Returns a function that runs `load` once and shares its promise; a rejected promise is dropped so the next call runs `load` again. */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let promise: Promise<T> | undefined;
+  return () => {
+    promise ??= load();
+    promise.catch(() => {
+      promise = undefined;
+    });
+    return promise;
+  };
+}
+
+/**
+ * Wraps an instantiated first-view module, parsing its fields, GPUs and
+ * presets once. `loadExtraModule` instantiates the on-demand module.
+ */
+export function wrapModule(module: GpuplanModule, loadExtraModule: () => Promise<GpuplanExtraModule>): Core {
+  const loadExtra = once(async () => wrapExtraModule(await loadExtraModule()));
   return {
     fields: parseJson<FieldSpec[]>(module.fields(), 'fields()'),
     gpus: parseJson<GpuSpec[]>(module.gpus(), 'gpus()'),
     presets: parseJson<PresetSummary[]>(module.listPresets(), 'listPresets()'),
     estimate: (query) => parseJson(module.estimate(JSON.stringify(query)), 'estimate()'),
     presetSpec: (id) => parseJson(module.presetSpec(id), 'presetSpec()'),
-    parseHfConfig: (text) => parseJson(module.parseHfConfig(text), 'parseHfConfig()'),
     modelBreakdown: (query) => parseJson(module.modelBreakdown(JSON.stringify(query)), 'modelBreakdown()'),
-    plan: typeof plan === 'function' ? (query) => parseJson(plan.call(module, JSON.stringify(query)), 'plan()') : null,
+    parseHfConfig: async (text) => (await loadExtra()).parseHfConfig(text),
+    loadExtra,
   };
 }
 
-let corePromise: Promise<Core> | undefined;
-
 /**
- * Loads the module on first call and returns the same promise afterwards.
- * Vite bundles the Emscripten .mjs and emits the .wasm as an asset whose URL
- * is relative to the page, so the site works from any sub-path.
+ * Loads the first-view module on first call and returns the same promise
+ * afterwards; a failed load is not kept, so a later call can try again. Vite
+ * bundles the Emscripten .mjs and emits the .wasm as an asset whose URL is
+ * relative to the page, so the site works from any sub-path. The on-demand
+ * module is a chunk of its own (core-extra.ts), fetched on its first use.
  */
-export function loadCore(): Promise<Core> {
-  corePromise ??= (async () => {
-    const { default: createGpuplan } = await import('@gpuplan/wasm/gpuplan.mjs');
-    const module = await createGpuplan({
-      locateFile: (path) => (path.endsWith('.wasm') ? wasmUrl : path),
-    });
-    return wrapModule(module);
-  })();
-  // A failed load is not cached, so a later call can try again.
-  corePromise.catch(() => {
-    corePromise = undefined;
+export const loadCore = once(async (): Promise<Core> => {
+  const { default: createGpuplan } = await import('@gpuplan/wasm/gpuplan.mjs');
+  const module = await createGpuplan({
+    locateFile: (path) => (path.endsWith('.wasm') ? wasmUrl : path),
   });
-  return corePromise;
-}
+  return wrapModule(module, async () => (await import('./core-extra')).instantiateExtraModule());
+});

@@ -20,7 +20,7 @@ export interface InputFormProps {
   only?: ReadonlySet<string>;
   onEdit: (name: string, text: string, commit: boolean) => void;
   onChooseModel: (id: string) => void;
-  parseConfig: (text: string) => ModelResponse;
+  parseConfig: (text: string) => Promise<ModelResponse>;
   onConfig: (response: ModelResponse) => void;
 }
 

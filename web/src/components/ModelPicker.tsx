@@ -11,10 +11,13 @@ interface ModelPickerProps {
   model: string;
   error: FieldError | undefined;
   onChoose: (id: string) => void;
-  /** Parses config.json text with the core; the picker applies the spec when it is valid. */
-  parseConfig: (text: string) => ModelResponse;
+  /** Parses config.json text with the core, whose config reader may still have to load; the picker applies the spec when it is valid. */
+  parseConfig: (text: string) => Promise<ModelResponse>;
   onConfig: (response: ModelResponse) => void;
 }
+
+/** What the import shows: the core's response, a file that could not be read, the core's config reader loading or failing to load. */
+type ConfigResultState = ModelResponse | { readError: string } | { loading: true } | { loadError: string };
 
 /** 8.03e9 → "8.03B", for preset option text. */
 export function shortCount(count: number, locale: string): string {
@@ -33,7 +36,7 @@ export function ModelPicker({ presets, model, error, onChoose, parseConfig, onCo
   const { lang, t, locale } = useI18n();
   const [search, setSearch] = useState('');
   const [configText, setConfigText] = useState('');
-  const [configResult, setConfigResult] = useState<ModelResponse | { readError: string } | null>(null);
+  const [configResult, setConfigResult] = useState<ConfigResultState | null>(null);
 
   const words = search.toLowerCase().split(/\s+/).filter(Boolean);
   const matching = presets.filter((preset) => matches(preset, words));
@@ -42,8 +45,15 @@ export function ModelPicker({ presets, model, error, onChoose, parseConfig, onCo
   const chosen = presets.find((preset) => preset.id === model);
   const optionText = (preset: PresetSummary) => `${preset.name} · ${shortCount(preset.params, locale)}`;
 
-  function applyConfig(text: string): void {
-    const response = parseConfig(text);
+  async function applyConfig(text: string): Promise<void> {
+    setConfigResult({ loading: true });
+    let response: ModelResponse;
+    try {
+      response = await parseConfig(text);
+    } catch (reason) {
+      setConfigResult({ loadError: reason instanceof Error ? reason.message : String(reason) });
+      return;
+    }
     setConfigResult(response);
     if (response.ok) onConfig(response);
   }
@@ -53,7 +63,7 @@ export function ModelPicker({ presets, model, error, onChoose, parseConfig, onCo
     try {
       const text = await file.text();
       setConfigText(text);
-      applyConfig(text);
+      await applyConfig(text);
     } catch (reason) {
       setConfigResult({ readError: reason instanceof Error ? reason.message : String(reason) });
     }
@@ -113,7 +123,7 @@ export function ModelPicker({ presets, model, error, onChoose, parseConfig, onCo
         <label for="config-text">{t('model.config_paste')}</label>
         <textarea id="config-text" rows={5} spellcheck={false} value={configText} onInput={(event) => setConfigText(event.currentTarget.value)} />
         <div class="row">
-          <button type="button" onClick={() => applyConfig(configText)}>
+          <button type="button" onClick={() => void applyConfig(configText)}>
             {t('model.config_apply')}
           </button>
           <label class="file">
@@ -127,9 +137,11 @@ export function ModelPicker({ presets, model, error, onChoose, parseConfig, onCo
   );
 }
 
-function ConfigResult({ result }: { result: ModelResponse | { readError: string } | null }) {
+function ConfigResult({ result }: { result: ConfigResultState | null }) {
   const { lang, t, locale } = useI18n();
   if (!result) return null;
+  if ('loading' in result) return <p class="loading" role="status">{t('model.config_loading')}</p>;
+  if ('loadError' in result) return <p class="error" role="alert">{t('model.config_load_failed', { reason: result.loadError })}</p>;
   if ('readError' in result) return <p class="error" role="alert">{t('model.config_read_failed', { reason: result.readError })}</p>;
   if (result.ok) {
     return (

@@ -42,7 +42,8 @@ export const en = {
   'model.config_errors': 'The config could not be used:',
   'model.config_error': '{field}: {message}',
   'model.config_read_failed': 'The file could not be read: {reason}',
-  'model.modified': 'modified',
+  'model.config_loading': 'Loading the config.json reader…',
+  'model.config_load_failed': 'The config.json reader failed to load: {reason}. The rest of the calculator still works; try again or reload the page.',
 
   'batch.global': 'Global batch: {global} sequences = {micro} × {accum} × {dp} data-parallel GPUs, {tokens} tokens per optimizer step.',
 
@@ -402,7 +403,6 @@ export const en = {
 
   'planner.heading': 'Planner',
   'planner.intro': 'Setups that fit, ranked by time or by cost. Choose a row to load it into the calculator.',
-  'planner.unavailable': 'The planner is not in this build of the core yet.',
   'planner.by_time': 'Fastest',
   'planner.by_cost': 'Cheapest',
   'planner.chart': 'Total time against cost of each setup',
@@ -469,6 +469,7 @@ export const en = {
   'time.optimizer_steps': 'Optimizer steps',
   'time.price': '{price} per GPU-hour ({source})',
   'planner.needs': 'The planner needs: {errors}',
+  'planner.load_failed': 'The planner failed to load: {reason}. The calculator still works; open the planner again or reload the page to retry.',
   'planner.needs_valid': 'The planner starts from the calculator’s setup: correct the errors there first.',
   'term.compute': 'compute',
   'term.memory': 'memory bandwidth',

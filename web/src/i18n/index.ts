@@ -1,15 +1,15 @@
-import { en, type MessageKey, type Messages } from './en';
+import type { MessageKey, Messages } from './en';
 
 export type Lang = 'en' | 'zh-CN';
 export const LANGS: readonly Lang[] = ['en', 'zh-CN'];
 export const LANG_NAMES: Record<Lang, string> = { en: 'English', 'zh-CN': '简体中文' };
 
-/** Catalogs loaded so far. English is built in; other languages load on demand (loadCatalog), so English readers never download them. */
-export const catalogs: Partial<Record<Lang, Messages>> = { en };
+/** Catalogs loaded so far. Each is a chunk that loads on demand (loadCatalog), so a reader downloads only the languages shown. */
+export const catalogs: Partial<Record<Lang, Messages>> = {};
 
 /** Loads the catalog of `lang` once; callers re-render when it resolves. */
 export async function loadCatalog(lang: Lang): Promise<Messages> {
-  if (!catalogs[lang]) catalogs[lang] = (await import('./zh-CN')).zhCN;
+  catalogs[lang] ??= lang === 'zh-CN' ? (await import('./zh-CN')).zhCN : (await import('./en')).en;
   return catalogs[lang]!;
 }
 
@@ -41,15 +41,20 @@ export function interpolate(template: string, params: Params = {}): string {
   );
 }
 
-/** A translator for `lang`, or for English while that catalog has not loaded. */
+/** The catalog of `lang`, or of English while that one has not loaded, or none before any has loaded. */
+function loadedMessages(lang: Lang): Partial<Messages> {
+  return catalogs[lang] ?? catalogs.en ?? {};
+}
+
+/** A translator for `lang` (see loadedMessages). Without a catalog it returns the key, which the page never shows because it renders nothing until a catalog has loaded. */
 export function makeTranslate(lang: Lang): Translate {
-  const messages = catalogs[lang] ?? en;
-  return (key, params) => interpolate(messages[key], params);
+  const messages = loadedMessages(lang);
+  return (key, params) => interpolate(messages[key] ?? key, params);
 }
 
 /** Looks up a key built at run time (for example from a field name) and returns null when the catalog lacks it. */
 export function lookup(lang: Lang, key: string, params?: Params): string | null {
-  const messages: Record<string, string> = catalogs[lang] ?? en;
+  const messages: Record<string, string> = loadedMessages(lang);
   return Object.prototype.hasOwnProperty.call(messages, key) ? interpolate(messages[key]!, params) : null;
 }
 

@@ -42,7 +42,8 @@ export const zhCN: Messages = {
   'model.config_errors': '无法使用该配置：',
   'model.config_error': '{field}：{message}',
   'model.config_read_failed': '无法读取文件：{reason}',
-  'model.modified': '已修改',
+  'model.config_loading': '正在加载 config.json 读取模块…',
+  'model.config_load_failed': 'config.json 读取模块加载失败：{reason}。计算器的其他功能仍可使用，请重试或刷新页面。',
 
   'batch.global': '全局批量：{global} 条序列 = {micro} × {accum} × {dp} 张数据并行 GPU，每个优化器步 {tokens} 个 token。',
 
@@ -402,7 +403,6 @@ export const zhCN: Messages = {
 
   'planner.heading': '方案规划',
   'planner.intro': '能放下的方案，按时间或费用排序。选择一行即可载入计算器。',
-  'planner.unavailable': '当前版本的核心尚未包含方案规划。',
   'planner.by_time': '最快',
   'planner.by_cost': '最省',
   'planner.chart': '各方案的总时长与费用',
@@ -469,6 +469,7 @@ export const zhCN: Messages = {
   'time.optimizer_steps': '优化器步数',
   'time.price': '每 GPU 小时 {price}（{source}）',
   'planner.needs': '方案规划需要：{errors}',
+  'planner.load_failed': '方案规划加载失败：{reason}。计算器仍可使用，请重新打开方案规划或刷新页面重试。',
   'planner.needs_valid': '方案规划以计算器中的设置为起点，请先修正那里的错误。',
   'term.compute': '计算',
   'term.memory': '显存带宽',
