@@ -3,10 +3,11 @@
 // 100 KB (gzip level 9, 1 KB = 1000 bytes). A page's first view is its HTML,
 // the scripts and styles that the HTML and their static imports load, the
 // wasm they fetch, the message catalog of the reader's language, and the chunks
-// that the page imports dynamically on every load (FIRST_VIEW_CHUNKS). Chunks
-// that load on demand (the planner and the core's on-demand module, the
-// exports, the fixes for a setup that does not fit, the other language) are
-// listed with what they fetch in turn, but not counted.
+// that the page imports dynamically on every load (FIRST_VIEW_CHUNKS). The
+// chunks that load on demand are listed with what they fetch in turn, but not
+// counted: the planner and the core's on-demand module, the config import, the
+// curves below the first screen, the exports, the fixes for a setup that does
+// not fit, and the other language.
 // tests/e2e/run.mjs measures the default page from real requests.
 // Usage: node tools/web-size.mjs [folder]   (after npm run build:web)
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -39,10 +40,10 @@ console.log(`${'all files'.padEnd(40)} ${String(totalRaw).padStart(9)} B ${Strin
 /**
  * Chunks that a page imports dynamically but fetches on every load, by the
  * name that Vite gives the chunk (the file name before the hash): the core's
- * JavaScript and, on index.html, the charts after the first result. The
- * catalog chunk of the reader's language (en or zh-CN) is added per language.
+ * JavaScript. The catalog chunk of the reader's language (en or zh-CN) is
+ * added per language.
  */
-const FIRST_VIEW_CHUNKS = { 'index.html': ['gpuplan', 'charts'], 'embed.html': ['gpuplan'] };
+const FIRST_VIEW_CHUNKS = { 'index.html': ['gpuplan'], 'embed.html': ['gpuplan'] };
 const LANGS = ['en', 'zh-CN'];
 
 function chunkName(asset) {

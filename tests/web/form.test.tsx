@@ -45,6 +45,14 @@ function renderForm(query: Query, overrides: Partial<InputFormProps> = {}, lang:
   return props;
 }
 
+/** Opens the config.json import section, whose code loads on the first opening, and waits for its text box. */
+async function openConfigImport(): Promise<void> {
+  const details = document.querySelector<HTMLDetailsElement>('details.config-import')!;
+  details.open = true;
+  fireEvent(details, new Event('toggle'));
+  await screen.findByLabelText('Paste the config.json text');
+}
+
 describe('input groups', () => {
   it('shows the groups in a practitioner’s order', () => {
     renderForm({});
@@ -166,8 +174,17 @@ describe('model picker', () => {
     expect(screen.getByText('No preset matches “no such model”.')).toBeTruthy();
   });
 
+  it('loads the config import when opened', async () => {
+    renderForm({});
+    expect(screen.queryByLabelText('Paste the config.json text')).toBeNull();
+
+    await openConfigImport();
+    expect(screen.getByText('Use this config')).toBeTruthy();
+  });
+
   it('lists config.json errors by key', async () => {
     const props = renderForm({});
+    await openConfigImport();
     fireEvent.input(screen.getByLabelText('Paste the config.json text'), { target: { value: '{"model_type":"llama","hidden_size":4096}' } });
     fireEvent.click(screen.getByText('Use this config'));
 
@@ -179,6 +196,7 @@ describe('model picker', () => {
 
   it('applies a valid config.json', async () => {
     const props = renderForm({});
+    await openConfigImport();
     const config = JSON.stringify({
       model_type: 'llama', hidden_size: 2048, num_hidden_layers: 16, num_attention_heads: 32, num_key_value_heads: 8,
       intermediate_size: 8192, vocab_size: 128256, max_position_embeddings: 131072, tie_word_embeddings: true,
@@ -197,6 +215,7 @@ describe('model picker', () => {
   it('shows that the config reader is loading', async () => {
     let finish: (response: ModelResponse) => void = () => {};
     const props = renderForm({}, { parseConfig: () => new Promise((resolve) => (finish = resolve)) });
+    await openConfigImport();
     fireEvent.input(screen.getByLabelText('Paste the config.json text'), { target: { value: '{}' } });
     fireEvent.click(screen.getByText('Use this config'));
 
@@ -215,6 +234,7 @@ describe('model picker', () => {
         return attempts === 1 ? Promise.reject(new Error('Failed to fetch gpuplan_extra.wasm')) : core.parseHfConfig(JSON.stringify({ model_type: 'gpt2' }));
       },
     });
+    await openConfigImport();
     fireEvent.input(screen.getByLabelText('Paste the config.json text'), { target: { value: '{"model_type":"gpt2"}' } });
     fireEvent.click(screen.getByText('Use this config'));
 

@@ -42,8 +42,13 @@ interface CalculatorState {
 interface Derived {
   for: EstimateResponse;
   fixes: Fix[];
-  sweeps: Sweep[];
   breakdown: ModelResponse;
+}
+
+/** The peak-memory curves of one accepted estimate. */
+interface ShownSweeps {
+  for: EstimateResponse;
+  sweeps: Sweep[];
 }
 
 // Parts of the page that load on demand, so the first view downloads less.
@@ -60,7 +65,7 @@ const loadSuggest = (): Promise<typeof import('./suggest')> => import('./suggest
 const loadPlanner = (): Promise<PlannerModule> => import('./components/Planner');
 const loadExports = (): Promise<typeof import('./exports')> => import('./exports');
 
-/** The message for a catalog that failed to load, in both languages because no catalog is there to word it. */
+/** Returns the message for a catalog that failed to load, in both languages because no catalog is there to word it. */
 function catalogFailedText(reason: string): string {
   return `The page’s text failed to load: ${reason}. Reload the page to try again. 页面文字加载失败，请刷新页面重试。`;
 }
@@ -135,6 +140,11 @@ export function App({ variant = 'page' }: { variant?: Variant }) {
   const [loadError, setLoadError] = useState<string | null>(null);
   const [importMessage, setImportMessage] = useState<string | null>(null);
   const [charts, setCharts] = useState<ChartsModule | null>(null);
+  // The curves' section has scrolled into view (or an SVG export needs it), so the curves are computed and drawn.
+  const [chartsWanted, setChartsWanted] = useState(false);
+  const [sweeps, setSweeps] = useState<ShownSweeps | null>(null);
+  /** Resolvers of whenChartsShown(), called once the current setup's curves are drawn or have failed to load. */
+  const chartsWaiters = useRef<(() => void)[]>([]);
   const [planner, setPlanner] = useState<LoadedPlanner | null>(null);
   const [plannerError, setPlannerError] = useState<string | null>(null);
   const urlTimer = useRef<number | undefined>(undefined);
@@ -182,26 +192,24 @@ export function App({ variant = 'page' }: { variant?: Variant }) {
     return () => window.removeEventListener('popstate', restore);
   }, [core]);
 
-  // Suggestions, curves and the parameter breakdown cost many estimates, so they follow a short pause.
-  // The code of the curves, and of the suggestions when the setup does not fit, loads during that pause, after the first result is on screen.
+  // Suggestions and the parameter breakdown cost many estimates, so they follow a short pause.
+  // The code of the suggestions, when the setup does not fit, loads during that pause, after the first result is on screen.
   const accepted = state?.accepted ?? null;
   useEffect(() => {
     if (!core || !accepted || !state) return undefined;
     const query = state.acceptedQuery;
     const detailed = accepted.detailed;
-    const modules = Promise.all([detailed && variant === 'page' ? loadCharts() : null, detailed && !detailed.fits ? loadSuggest() : null]);
+    const suggestModule = detailed && !detailed.fits ? loadSuggest() : null;
     let cancelled = false;
     const timer = window.setTimeout(() => {
-      modules.then(
-        ([chartsModule, suggest]) => {
+      Promise.resolve(suggestModule).then(
+        (suggest) => {
           if (cancelled) return;
           const modelQuery: Query = {};
           for (const name of [MODEL_KEY, ...ARCHITECTURE_FIELDS]) if (query[name] !== undefined) modelQuery[name] = query[name]!;
-          if (chartsModule) setCharts(chartsModule);
           setDerived({
             for: accepted,
             fixes: suggest ? suggest.findFixes(core.estimate, query, accepted) : [],
-            sweeps: chartsModule ? chartsModule.computeSweeps(core, query, accepted) : [],
             breakdown: core.modelBreakdown(modelQuery),
           });
         },
@@ -213,6 +221,44 @@ export function App({ variant = 'page' }: { variant?: Variant }) {
       window.clearTimeout(timer);
     };
   }, [core, accepted]);
+
+  // The curves cost about a dozen estimates and their code is a chunk of its own, so both wait until the
+  // curves' section scrolls into view. Below the first screen they are not part of the first view.
+  useEffect(() => {
+    if (!core || !accepted || !state || !chartsWanted || variant !== 'page' || !accepted.detailed) return undefined;
+    const query = state.acceptedQuery;
+    let cancelled = false;
+    const timer = window.setTimeout(() => {
+      loadCharts().then(
+        (chartsModule) => {
+          if (cancelled) return;
+          setCharts(chartsModule);
+          setSweeps({ for: accepted, sweeps: chartsModule.computeSweeps(core, query, accepted) });
+        },
+        (error: unknown) => {
+          setLoadError(errorMessage(error));
+          for (const resolve of chartsWaiters.current.splice(0)) resolve();
+        },
+      );
+    }, 60);
+    return () => {
+      cancelled = true;
+      window.clearTimeout(timer);
+    };
+  }, [core, accepted, chartsWanted]);
+
+  const freshSweeps = sweeps && sweeps.for === accepted ? sweeps.sweeps : null;
+  const chartsShown = !accepted?.detailed || variant !== 'page' || (freshSweeps !== null && charts !== null);
+  useEffect(() => {
+    if (chartsShown) for (const resolve of chartsWaiters.current.splice(0)) resolve();
+  });
+
+  /** Resolves once the accepted setup's curves are drawn, loading them first when their section has not been in view yet. */
+  function whenChartsShown(): Promise<void> {
+    if (chartsShown) return Promise.resolve();
+    setChartsWanted(true);
+    return new Promise((resolve) => chartsWaiters.current.push(resolve));
+  }
 
   // The embed has no planner, so it ignores the tab key.
   const view: Tab = variant === 'page' && page.tab === 'planner' ? 'planner' : 'calculator';
@@ -368,7 +414,9 @@ export function App({ variant = 'page' }: { variant?: Variant }) {
         download('gpuplan-summary.md', 'text/markdown', makeMarkdown(response, rows, pageUrl('index.html'), t, i18n.locale, gpuName));
       }),
     onExportSvg: () =>
-      withExports(({ combineSvgs, download }) => {
+      withExports(async ({ combineSvgs, download }) => {
+        // The file has every chart, so the curves are drawn first when the reader has not scrolled to them.
+        await whenChartsShown();
         const svgs = [...document.querySelectorAll<SVGSVGElement>('svg[data-export]')];
         const style = getComputedStyle(document.documentElement);
         download('gpuplan-charts.svg', 'image/svg+xml', combineSvgs(svgs, style.color, style.backgroundColor));
@@ -523,8 +571,9 @@ export function App({ variant = 'page' }: { variant?: Variant }) {
                   gpu={gpu}
                   stale={staleReason}
                   fixes={fresh?.fixes ?? null}
-                  sweeps={fresh?.sweeps ?? null}
+                  sweeps={freshSweeps}
                   SweepChart={charts?.SweepChart ?? null}
+                  onSweepsNear={() => setChartsWanted(true)}
                   breakdown={fresh?.breakdown ?? null}
                   detail={embed ? 'compact' : 'full'}
                   onApplyFix={applyChanges}

@@ -1,6 +1,6 @@
 // The peak-memory curves and their charts. App imports this module
-// dynamically after the first result is on screen, so the chart code and
-// d3-array's extent and max are not part of the download before it.
+// dynamically when the curves' section scrolls into view, so the chart code is
+// not part of the first view.
 import type { Core, EstimateResponse, Query } from './core';
 import { computeSweep, microBatchValues, seqLenValues, type Sweep } from './sweep';
 

@@ -16,8 +16,8 @@ interface ModelPickerProps {
   onConfig: (response: ModelResponse) => void;
 }
 
-/** What the import shows: the core's response, a file that could not be read, the core's config reader loading or failing to load. */
-type ConfigResultState = ModelResponse | { readError: string } | { loading: true } | { loadError: string };
+type ConfigImportModule = typeof import('./ConfigImport');
+const loadConfigImport = (): Promise<ConfigImportModule> => import('./ConfigImport');
 
 /** 8.03e9 → "8.03B", for preset option text. */
 export function shortCount(count: number, locale: string): string {
@@ -31,12 +31,13 @@ function matches(preset: PresetSummary, words: readonly string[]): boolean {
   return words.every((word) => haystack.includes(word));
 }
 
-/** Searchable preset list grouped by series, the custom choice, and config.json import. */
+/** Searchable preset list grouped by series, the custom choice, and config.json import (ConfigImport.tsx). */
 export function ModelPicker({ presets, model, error, onChoose, parseConfig, onConfig }: ModelPickerProps) {
   const { lang, t, locale } = useI18n();
   const [search, setSearch] = useState('');
-  const [configText, setConfigText] = useState('');
-  const [configResult, setConfigResult] = useState<ConfigResultState | null>(null);
+  // The import's code loads when its section first opens.
+  const [configImport, setConfigImport] = useState<ConfigImportModule | null>(null);
+  const [configImportError, setConfigImportError] = useState<string | null>(null);
 
   const words = search.toLowerCase().split(/\s+/).filter(Boolean);
   const matching = presets.filter((preset) => matches(preset, words));
@@ -45,28 +46,10 @@ export function ModelPicker({ presets, model, error, onChoose, parseConfig, onCo
   const chosen = presets.find((preset) => preset.id === model);
   const optionText = (preset: PresetSummary) => `${preset.name} · ${shortCount(preset.params, locale)}`;
 
-  async function applyConfig(text: string): Promise<void> {
-    setConfigResult({ loading: true });
-    let response: ModelResponse;
-    try {
-      response = await parseConfig(text);
-    } catch (reason) {
-      setConfigResult({ loadError: reason instanceof Error ? reason.message : String(reason) });
-      return;
-    }
-    setConfigResult(response);
-    if (response.ok) onConfig(response);
-  }
-
-  async function readFile(file: File | undefined): Promise<void> {
-    if (!file) return;
-    try {
-      const text = await file.text();
-      setConfigText(text);
-      await applyConfig(text);
-    } catch (reason) {
-      setConfigResult({ readError: reason instanceof Error ? reason.message : String(reason) });
-    }
+  function openConfigImport(open: boolean): void {
+    if (!open || configImport) return;
+    setConfigImportError(null);
+    loadConfigImport().then(setConfigImport, (reason: unknown) => setConfigImportError(reason instanceof Error ? reason.message : String(reason)));
   }
 
   return (
@@ -118,48 +101,20 @@ export function ModelPicker({ presets, model, error, onChoose, parseConfig, onCo
         )}
       </div>
 
-      <details class="config-import">
+      <details class="config-import" onToggle={(event) => openConfigImport(event.currentTarget.open)}>
         <summary>{t('model.config')}</summary>
-        <label for="config-text">{t('model.config_paste')}</label>
-        <textarea id="config-text" rows={5} spellcheck={false} value={configText} onInput={(event) => setConfigText(event.currentTarget.value)} />
-        <div class="row">
-          <button type="button" onClick={() => void applyConfig(configText)}>
-            {t('model.config_apply')}
-          </button>
-          <label class="file">
-            {t('model.config_file')}
-            <input type="file" accept=".json,application/json" onChange={(event) => void readFile(event.currentTarget.files?.[0])} />
-          </label>
-        </div>
-        <ConfigResult result={configResult} />
+        {configImport ? (
+          <configImport.ConfigImport parseConfig={parseConfig} onConfig={onConfig} />
+        ) : configImportError ? (
+          <p class="error" role="alert">
+            {t('model.config_load_failed', { reason: configImportError })}
+          </p>
+        ) : (
+          <p class="loading" role="status">
+            {t('model.config_loading')}
+          </p>
+        )}
       </details>
-    </div>
-  );
-}
-
-function ConfigResult({ result }: { result: ConfigResultState | null }) {
-  const { lang, t, locale } = useI18n();
-  if (!result) return null;
-  if ('loading' in result) return <p class="loading" role="status">{t('model.config_loading')}</p>;
-  if ('loadError' in result) return <p class="error" role="alert">{t('model.config_load_failed', { reason: result.loadError })}</p>;
-  if ('readError' in result) return <p class="error" role="alert">{t('model.config_read_failed', { reason: result.readError })}</p>;
-  if (result.ok) {
-    return (
-      <p class="ok" role="status">
-        {t('model.config_applied', { name: String(result.spec?.['name'] || 'config.json'), params: shortCount(result.counts?.total ?? NaN, locale) })}
-      </p>
-    );
-  }
-  return (
-    <div class="error" role="alert">
-      <p>{t('model.config_errors')}</p>
-      <ul data-testid="config-errors">
-        {result.errors.map((error) => (
-          <li key={error.field + error.code}>
-            {lang === 'en' ? t('model.config_error', { field: error.field, message: error.message.replace(`${error.field}: `, '') }) : describeFieldError(error, undefined, lang, t)}
-          </li>
-        ))}
-      </ul>
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import type { ComponentType } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
 import type { EstimateResponse, EstimateWarning, GpuSpec, ModelResponse, Query } from '../core';
 import { formatBinaryBytes, formatBytes, formatFlopRate, formatFlops, formatInteger, formatSeconds, formatSignificant, joinQuantity, type Quantity } from '../format';
 import { lookup, type Lang, type Translate } from '../i18n';
@@ -22,8 +23,10 @@ export interface ResultsProps {
   /** Null while they are computed. */
   fixes: Fix[] | null;
   sweeps: Sweep[] | null;
-  /** The chart component, which loads with the sweeps after the first result. Null until then. */
+  /** The chart component, which loads with the sweeps once their section scrolls into view. Null until then. */
   SweepChart: ComponentType<SweepChartProps> | null;
+  /** Called once when the curves' section scrolls into view, or at once without IntersectionObserver. */
+  onSweepsNear?: () => void;
   breakdown: ModelResponse | null;
   /** 'full' on index.html; 'compact' shows the verdict and the memory bar only. */
   detail: 'full' | 'compact';
@@ -81,7 +84,7 @@ export function Results(props: ResultsProps) {
       {detail === 'full' && (
         <>
           {(response.time || response.time_unavailable) && <TimeCost response={response} />}
-          {detailed && <Sweeps sweeps={props.sweeps} SweepChart={props.SweepChart} gpuName={gpuName} />}
+          {detailed && <Sweeps sweeps={props.sweeps} SweepChart={props.SweepChart} gpuName={gpuName} onNear={props.onSweepsNear} />}
           <GuideComparison response={response} gpuName={gpuName} />
           {response.constants.length > 0 && <Assumptions response={response} />}
           {props.breakdown?.ok && props.breakdown.breakdown && (
@@ -262,10 +265,33 @@ function MemoryFacts({ response }: { response: EstimateResponse }) {
   );
 }
 
-function Sweeps({ sweeps, SweepChart, gpuName }: { sweeps: Sweep[] | null; SweepChart: ComponentType<SweepChartProps> | null; gpuName: string }) {
+interface SweepsProps {
+  sweeps: Sweep[] | null;
+  SweepChart: ComponentType<SweepChartProps> | null;
+  gpuName: string;
+  onNear: (() => void) | undefined;
+}
+
+function Sweeps({ sweeps, SweepChart, gpuName, onNear }: SweepsProps) {
   const { t } = useI18n();
+  const section = useRef<HTMLElement>(null);
+  useEffect(() => {
+    const element = section.current;
+    if (!onNear || !element) return undefined;
+    if (typeof IntersectionObserver === 'undefined') {
+      onNear();
+      return undefined;
+    }
+    const observer = new IntersectionObserver((entries) => {
+      if (!entries.some((entry) => entry.isIntersecting)) return;
+      observer.disconnect();
+      onNear();
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
   return (
-    <section aria-labelledby="sweep-heading">
+    <section aria-labelledby="sweep-heading" ref={section}>
       <h3 id="sweep-heading">{t('sweep.heading')}</h3>
       {sweeps === null || SweepChart === null ? (
         <p class="muted">{t('sweep.computing')}</p>
