@@ -7,9 +7,14 @@ import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 
 const dir = resolve(process.argv[2] ?? 'build/wasm');
-const { default: createGpuplan } = await import(pathToFileURL(join(dir, 'gpuplan.mjs')).href);
-// The module is built for the web only, so Node passes the .wasm bytes itself.
-const core = await createGpuplan({ wasmBinary: readFileSync(join(dir, 'gpuplan.wasm')) });
+// estimate() is in the first-view module gpuplan, plan() in the on-demand module gpuplan_extra.
+// The modules are built for the web only, so Node passes the .wasm bytes itself.
+async function loadModule(name) {
+  const { default: create } = await import(pathToFileURL(join(dir, `${name}.mjs`)).href);
+  return create({ wasmBinary: readFileSync(join(dir, `${name}.wasm`)) });
+}
+const core = await loadModule('gpuplan');
+const extra = await loadModule('gpuplan_extra');
 
 // The same setups as bench/core_bench.cpp.
 const estimateQuery = JSON.stringify({
@@ -46,8 +51,8 @@ const estimate = time(() => JSON.parse(core.estimate(estimateQuery)), 200, 2000)
 console.log(`estimate()              mean ${(estimate.mean * 1000).toFixed(1)} µs   fastest ${(estimate.fastest * 1000).toFixed(1)} µs`);
 
 for (const [maxGpus, iterations] of [[8, 200], [64, 100], [1024, 50]]) {
-  const response = check(core.plan(planQuery(maxGpus)), 'plan()');
-  const result = time(() => JSON.parse(core.plan(planQuery(maxGpus))), 5, iterations);
+  const response = check(extra.plan(planQuery(maxGpus)), 'plan()');
+  const result = time(() => JSON.parse(extra.plan(planQuery(maxGpus))), 5, iterations);
   console.log(
     `plan() max_gpus ${String(maxGpus).padEnd(5)} mean ${result.mean.toFixed(2)} ms   fastest ${result.fastest.toFixed(2)} ms` +
       `   (${response.evaluated} estimates)`,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm test: set up, build, then run CTest (Catch2 and CLI), the Catch2 suite
-# under ASan and UBSan, a short fuzz run, Vitest and the headless Chromium tests.
+# under ASan and UBSan, a short fuzz run, Vitest, the first-view size check and
+# the headless Chromium tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
@@ -22,6 +23,9 @@ python3 -m unittest discover -s tools/measure -p 'test_*.py'
 
 echo "== Vitest"
 npx vitest run
+
+echo "== First-view size of both pages in both languages (gzip, 100 KB budget)"
+node tools/web-size.mjs
 
 echo "== Browser tests (headless Chromium)"
 node tests/e2e/run.mjs
