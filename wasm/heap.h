@@ -1,13 +1,14 @@
 // The heap behind malloc and free in the wasm modules (wasm/malloc.cpp), in
-// place of Emscripten's dlmalloc, which made the first-view module 3.2 KB
-// larger in gzip (Emscripten 3.1.6).
+// place of Emscripten's dlmalloc, which made the first-view module about 4 KB
+// larger in gzip (Emscripten 3.1.6, docs/benchmarks.md).
 //
 // Every block starts with a 16-byte header that stores its size class. A freed
 // block goes onto its class's free list, and the next request of that class
 // takes it back. Blocks are never split or merged, so freed memory serves only
-// requests of the same class, and the heap never shrinks. The classes grow by a
-// quarter per step, so a block wastes at most a quarter of its size plus the
-// header. That suits the core, which allocates the same sizes for every call.
+// requests of the same class, and the heap never shrinks. The classes grow by
+// at most a quarter per step, so a block is at most a quarter larger than the
+// request with its header, rounded up to 16 bytes. That suits the core, which
+// allocates the same sizes for every call.
 #pragma once
 
 #include <cstddef>

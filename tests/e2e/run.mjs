@@ -491,6 +491,15 @@ describe('main page', () => {
     await other.fill('input[name=micro_batch]', '2');
     await other.waitForFunction(() => window.location.search === '?micro_batch=2');
     await other.close();
+
+    // Without its message catalog the page has no words of its own, so it shows the error in both languages.
+    const wordless = await context.newPage();
+    await wordless.route('**/en-*.js', (route) => route.abort('connectionfailed'));
+    await wordless.goto(siteUrl);
+    const failed = wordless.getByRole('alert');
+    await failed.waitFor();
+    assert.match(await failed.innerText(), /^The page’s text failed to load: .+\. Reload the page to try again\. 页面文字加载失败，请刷新页面重试。$/);
+    await wordless.close();
   });
 
   test('payloads in names, URL keys and config.json stay text', async () => {
