@@ -100,10 +100,11 @@ double forward_ops_per_layer(const ModelSpec& model, const TrainingSetup& setup,
 
 double ops_per_micro_batch(const ModelSpec& model, const TrainingSetup& setup) {
   const double stages = static_cast<double>(std::max<int64_t>(setup.pipeline_parallel, 1));
-  double forward = 0;
-  for (int64_t layer = 0; layer < model.layers; ++layer) {
-    forward += forward_ops_per_layer(model, setup, is_moe_layer(model, layer));
-  }
+  // Each kind of layer is counted once: the planner calls this for every candidate.
+  const double moe_layers = static_cast<double>(moe_layer_count(model));
+  const double dense_layers = static_cast<double>(model.layers) - moe_layers;
+  double forward = dense_layers * forward_ops_per_layer(model, setup, false);
+  if (moe_layers > 0) forward += moe_layers * forward_ops_per_layer(model, setup, true);
   forward /= stages;
 
   // Backward: about two kernels per forward operator (the input gradient, and
@@ -117,12 +118,13 @@ double ops_per_micro_batch(const ModelSpec& model, const TrainingSetup& setup) {
 }
 
 double ops_per_optimizer_step(const ModelSpec& model, const TrainingSetup& setup) {
-  double tensors = 0;
   const int64_t first_trainable =
       setup.method == Method::freeze ? model.layers - std::min(setup.trainable_layers, model.layers) : 0;
-  for (int64_t layer = first_trainable; layer < model.layers; ++layer) {
-    tensors += trainable_tensors_per_layer(model, setup, is_moe_layer(model, layer));
-  }
+  double moe_layers = 0;
+  for (int64_t layer = first_trainable; layer < model.layers; ++layer) moe_layers += is_moe_layer(model, layer) ? 1 : 0;
+  const double dense_layers = static_cast<double>(model.layers - first_trainable) - moe_layers;
+  double tensors = dense_layers * trainable_tensors_per_layer(model, setup, false);
+  if (moe_layers > 0) tensors += moe_layers * trainable_tensors_per_layer(model, setup, true);
   if (setup.method == Method::full) tensors += 3;  // embeddings, final norm, head
   const double stages = static_cast<double>(std::max<int64_t>(setup.pipeline_parallel, 1));
   tensors /= stages;

@@ -32,6 +32,9 @@ describe('JSON export', () => {
   });
 });
 
+// Three significant digits as en-US prints them (98 rather than 98.0), the way the summary formats GiB.
+const threeDigits = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 });
+
 describe('Markdown summary', () => {
   it('tabulates the setup and the result', () => {
     const response = core.estimate({});
@@ -51,7 +54,7 @@ describe('Markdown summary', () => {
   it('states the verdict with its margin in GiB', () => {
     // The default setup fits; its headroom in GiB is the core's headroom_bytes / 2^30, at three digits.
     const response = core.estimate({});
-    const headroom = (response.detailed!.headroom_bytes / 2 ** 30).toPrecision(3);
+    const headroom = threeDigits.format(response.detailed!.headroom_bytes / 2 ** 30);
     const markdown = makeMarkdown(response, [], 'http://x/', makeTranslate('en'), 'en-US', 'NVIDIA A100 SXM 80 GB');
 
     expect(markdown).toMatch(new RegExp(`\\| Verdict \\| Fits on the NVIDIA A100 SXM 80 GB: [\\d.]+ GiB of 80 GiB usable, ${headroom} GiB to spare\\. \\|`));
@@ -60,7 +63,7 @@ describe('Markdown summary', () => {
   it('states the shortfall when it does not fit', () => {
     // Llama 3 8B full fine-tuning needs its 8.03e9 × 16 bytes of weights, gradients and AdamW states alone: more than 80 GiB.
     const response = core.estimate({ model: 'llama-3-8b' });
-    const shortfall = (-response.detailed!.headroom_bytes / 2 ** 30).toPrecision(3);
+    const shortfall = threeDigits.format(-response.detailed!.headroom_bytes / 2 ** 30);
     const markdown = makeMarkdown(response, [], 'http://x/', makeTranslate('en'), 'en-US', 'NVIDIA A100 SXM 80 GB');
 
     expect(response.detailed!.fits).toBe(false);
