@@ -282,13 +282,25 @@ function Sweeps({ sweeps, SweepChart, gpuName, onNear }: SweepsProps) {
       onNear();
       return undefined;
     }
-    const observer = new IntersectionObserver((entries) => {
-      if (!entries.some((entry) => entry.isIntersecting)) return;
+    const load = () => {
       observer.disconnect();
+      window.removeEventListener('beforeprint', load);
       onNear();
-    });
+    };
+    // A 200 px margin starts the download just before the section shows,
+    // and printing loads the curves too (best effort: the print may not wait).
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((entry) => entry.isIntersecting)) load();
+      },
+      { rootMargin: '200px 0px' },
+    );
     observer.observe(element);
-    return () => observer.disconnect();
+    window.addEventListener('beforeprint', load);
+    return () => {
+      observer.disconnect();
+      window.removeEventListener('beforeprint', load);
+    };
   }, []);
   return (
     <section aria-labelledby="sweep-heading" ref={section}>
