@@ -25,7 +25,7 @@ export interface ResultsProps {
   sweeps: Sweep[] | null;
   /** The chart component, which loads with the sweeps once their section scrolls into view. Null until then. */
   SweepChart: ComponentType<SweepChartProps> | null;
-  /** Called once when the curves' section scrolls into view, or at once without IntersectionObserver. */
+  /** Called once when the curves' section comes within 200 px of the view or the page prints, or at once without IntersectionObserver. */
   onSweepsNear?: () => void;
   breakdown: ModelResponse | null;
   /** 'full' on index.html; 'compact' shows the verdict and the memory bar only. */
