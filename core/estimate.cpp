@@ -409,6 +409,12 @@ std::vector<Warning> setup_warnings(const ModelSpec& model, const TrainingSetup&
                             "), is 1, so there is no other replica to split the state with. Add GPUs or choose ddp."});
   }
 
+  if (setup.fused_cross_entropy && setup.chunked_cross_entropy) {
+    warnings.push_back({"chunked_with_fused_loss", "chunked_cross_entropy", "true",
+                        "chunked_cross_entropy has no effect while fused_cross_entropy is on, because the fused "
+                        "loss never holds the logits. The estimate uses the fused loss."});
+  }
+
   if (setup.offload != Offload::none && !shards_state(setup.sharding)) {
     const char* offload = offload_name(setup.offload);
     warnings.push_back({"offload_without_sharding", "offload", offload,

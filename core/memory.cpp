@@ -35,7 +35,7 @@ std::vector<FrameworkConstant> build_constants() {
       {"nccl_buffers_bytes", 256 * kMiB, "bytes",
        "NCCL communicator buffers per process when more than one GPU trains",
        "NCCL documentation: NCCL_BUFFSIZE defaults to 4 MiB per channel and peer connection"},
-      {"allocator_overhead_fraction", 0.10, "fraction of the per-step allocations",
+      {"allocator_overhead_fraction", 0.10, "fraction",
        "memory the PyTorch caching allocator reserves beyond live tensors (rounding and fragmentation), as a "
        "fraction of what each step allocates and frees: activations, logits, gradients and temporaries. "
        "Weights and optimizer states, allocated once and kept, add none",

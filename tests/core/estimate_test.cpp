@@ -335,6 +335,28 @@ TEST_CASE("estimate warns on offload without sharding", "[estimate]") {
   }
 }
 
+TEST_CASE("estimate warns on chunked with fused loss", "[estimate]") {
+  KeyValues query = plain_lora_query();
+  query["chunked_cross_entropy"] = "true";
+  EstimateResponse response = run_estimate(query);
+  REQUIRE(response.ok);
+  CHECK(response.warnings.empty());
+
+  query["fused_cross_entropy"] = "true";
+  response = run_estimate(query);
+  REQUIRE(response.ok);
+  REQUIRE(response.warnings.size() == 1);
+  CHECK(response.warnings[0].code == "chunked_with_fused_loss");
+  CHECK(response.warnings[0].field == "chunked_cross_entropy");
+  // The fused loss wins: no logits term, as with fused_cross_entropy alone.
+  KeyValues fused_only = plain_lora_query();
+  fused_only["fused_cross_entropy"] = "true";
+  const EstimateResponse fused = run_estimate(fused_only);
+  REQUIRE(response.detailed.has_value());
+  REQUIRE(fused.detailed.has_value());
+  CHECK(response.detailed->memory.peak_allocated_bytes == fused.detailed->memory.peak_allocated_bytes);
+}
+
 TEST_CASE("estimate json lists every warning", "[estimate]") {
   // zero3 on one GPU with seq_len past max_positions: two warnings, in the order the checks run.
   KeyValues query = plain_lora_query();

@@ -274,7 +274,7 @@ describe('main page', () => {
 
     assert.equal(
       await page.locator('#field-micro_batch-error').innerText(),
-      'Micro-batch size (B): 0 is out of range. Accepted: whole numbers from 1 to 65,536.',
+      'Micro-batch size (B): 0 is out of range. Accepted: whole numbers from 1 to 65,536 sequences.',
     );
     assert.match(await page.locator('#field-gpu-error').innerText(), /^GPU: “no-such-gpu” is not one of the options\. Accepted: /);
     assert.ok(await page.getByText('The link’s key “foo” is not an input of this calculator').isVisible());
@@ -837,7 +837,7 @@ describe('Chinese page', () => {
     assert.equal(await page.locator('label[for=field-micro_batch]').innerText(), '微批量大小（B）');
     assert.match(await text(page, 'verdict'), /放不下/);
     await page.fill('input[name=micro_batch]', '0');
-    assert.equal(await page.locator('#field-micro_batch-error').innerText(), '微批量大小（B）：0 超出范围。可接受范围：1 至 65,536 的整数。');
+    assert.equal(await page.locator('#field-micro_batch-error').innerText(), '微批量大小（B）：0 超出范围。可接受范围：1 至 65,536 的整数（单位：条序列）。');
     await page.fill('input[name=micro_batch]', '8');
     await page.locator('.fixes li').first().waitFor();
     assertClean(opened);

@@ -137,7 +137,23 @@ describe('input groups', () => {
     const error = core.estimate({ gpu_memory_gb: '0' }).errors[0]!;
     renderForm({ gpu_memory_gb: '0' }, { errors: { gpu_memory_gb: error } });
     expect(screen.getByLabelText('Custom memory').closest('details')?.open).toBe(true);
-    expect(document.querySelector('#field-gpu_memory_gb-error')?.textContent).toBe('Custom memory: 0 is out of range. Accepted: 1 to 100,000.');
+    expect(document.querySelector('#field-gpu_memory_gb-error')?.textContent).toBe('Custom memory: 0 is out of range. Accepted: 1 to 100,000 GB.');
+  });
+
+  it('keeps a folded part open after its error is fixed', () => {
+    const error = core.estimate({ gpu_memory_gb: '0' }).errors[0]!;
+    const props = renderForm({ gpu_memory_gb: '0' }, { errors: { gpu_memory_gb: error } });
+    const details = screen.getByLabelText('Custom memory').closest('details')!;
+    expect(details.open).toBe(true);
+    // The same form again with the value fixed: the part stays open around the field.
+    render(
+      <I18nContext.Provider value={makeI18n('en')}>
+        <InputForm {...props} texts={{ ...props.texts, gpu_memory_gb: '40' }} errors={{}} />
+      </I18nContext.Provider>,
+      { container: document.querySelector('form')!.parentElement! },
+    );
+    expect(screen.getByLabelText('Custom memory').closest('details')).toBe(details);
+    expect(details.open).toBe(true);
   });
 
   it('shows every architecture field of a custom model', () => {

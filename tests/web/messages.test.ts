@@ -21,24 +21,24 @@ function messageFor(query: Record<string, string>, lang: 'en' | 'zh-CN'): string
 describe('field error messages', () => {
   it('names the field, value and range in English', () => {
     expect(messageFor({ micro_batch: '0' }, 'en')).toBe(
-      'Micro-batch size (B): 0 is out of range. Accepted: whole numbers from 1 to 65,536.',
+      'Micro-batch size (B): 0 is out of range. Accepted: whole numbers from 1 to 65,536 sequences.',
     );
   });
 
   it('names the field, value and range in Chinese', () => {
     expect(messageFor({ micro_batch: '0' }, 'zh-CN')).toBe(
-      '微批量大小（B）：0 超出范围。可接受范围：1 至 65,536 的整数。',
+      '微批量大小（B）：0 超出范围。可接受范围：1 至 65,536 的整数（单位：条序列）。',
     );
   });
 
   it('keeps the scientific form of the params limits', () => {
     // fields() gives params the range 1e3 to 1e13.
-    expect(messageFor({ params: 'abc' }, 'en')).toBe('Parameters (P) for the guide: “abc” is not a number. Accepted: 1e3 to 1e13.');
+    expect(messageFor({ params: 'abc' }, 'en')).toBe('Parameters (P) for the guide: “abc” is not a number. Accepted: 1e3 to 1e13 parameters.');
   });
 
   it('words an empty value as missing', () => {
     expect(messageFor({ seq_len: '' }, 'en')).toBe(
-      'Sequence length (L): a value is required. Accepted: whole numbers from 1 to 10,485,760.',
+      'Sequence length (L): a value is required. Accepted: whole numbers from 1 to 10,485,760 tokens.',
     );
   });
 

@@ -51,7 +51,8 @@ function describeAccepted(error: FieldError, field: FieldSpec | undefined, lang:
   }
   if (min !== undefined && max !== undefined) {
     const [minText, maxText] = formatLimits(min, max, locale);
-    const limits = { min: minText, max: maxText };
+    const unit = field?.unit ? t('accepted.unit', { unit: lookup(lang, `unit.${field.unit}`) ?? field.unit }) : '';
+    const limits = { min: minText, max: maxText, unit };
     return field?.kind === 'integer' ? t('accepted.integer_range', limits) : t('accepted.range', limits);
   }
   return '';

@@ -1,3 +1,5 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
 import { CUSTOM_MODEL, MODEL_KEY, dataParallelSize, globalBatch } from '../calculator';
 import type { FieldError, FieldSpec, GpuSpec, ModelResponse, PresetSummary, Query } from '../core';
 import { ARCHITECTURE_FIELDS, FORM_GROUPS, fieldApplies } from '../form-layout';
@@ -24,6 +26,25 @@ export interface InputFormProps {
   onConfig: (response: ModelResponse) => void;
 }
 
+/**
+ * A folded part of the form. It opens when `open` becomes true (a default-open
+ * part, or an error inside) but never closes by itself, so fixing an error
+ * leaves the field in view.
+ */
+function Folded({ open, summary, note, children }: { open: boolean; summary: string; note?: string; children: ComponentChildren }) {
+  const details = useRef<HTMLDetailsElement>(null);
+  useEffect(() => {
+    if (open && details.current) details.current.open = true;
+  }, [open]);
+  return (
+    <details class="advanced" ref={details}>
+      <summary>{summary}</summary>
+      {note && <p class="help">{note}</p>}
+      {children}
+    </details>
+  );
+}
+
 /** The calculator's inputs, grouped as a practitioner decides them. */
 export function InputForm(props: InputFormProps) {
   const { fields, gpus, texts, errors, input, only } = props;
@@ -47,11 +68,9 @@ export function InputForm(props: InputFormProps) {
     if (rendered.length === 0) return null;
     const hasError = names.some((name) => errors[name]);
     return (
-      <details class="advanced" open={open || hasError || undefined}>
-        <summary>{summary}</summary>
-        {note && <p class="help">{note}</p>}
+      <Folded open={open || hasError} summary={summary} note={note}>
         {rendered}
-      </details>
+      </Folded>
     );
   };
 

@@ -151,7 +151,14 @@ export function Planner({ plan: uncachedPlan, gpus, query, input, urlValues, onU
     const candidateInput = candidate.input;
     const gpu = gpus.find((spec) => spec.id === candidateInput['gpu'])?.name ?? candidateInput['gpu'];
     const parallel = candidate.tensor_parallel > 1 || candidate.pipeline_parallel > 1 ? `, TP=${candidate.tensor_parallel} PP=${candidate.pipeline_parallel}` : '';
-    return `${candidateInput['num_gpus']} × ${gpu}, ${choiceLabel(lang, candidateInput['sharding'] ?? '', 'sharding')}${parallel}, B=${candidateInput['micro_batch']}`;
+    // Checkpointing and offload change memory and time as much as the layout, so a row names them when on.
+    const checkpointing = candidateInput['grad_checkpointing'] ?? 'off';
+    const offload = candidateInput['offload'] ?? 'none';
+    const savers = [
+      checkpointing === 'off' ? '' : `, ${t('field.grad_checkpointing.label')}: ${choiceLabel(lang, checkpointing, 'grad_checkpointing')}`,
+      offload === 'none' ? '' : `, ${t('field.offload.label')}: ${choiceLabel(lang, offload, 'offload')}`,
+    ].join('');
+    return `${candidateInput['num_gpus']} × ${gpu}, ${choiceLabel(lang, candidateInput['sharding'] ?? '', 'sharding')}${parallel}, B=${candidateInput['micro_batch']}${savers}`;
   };
   const priced = plan.ok ? (plan.pareto ?? []).filter((candidate) => candidate.cost_usd != null && candidate.total_time_s > 0) : [];
   const times = priced.map((candidate) => candidate.total_time_s);

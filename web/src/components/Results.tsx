@@ -483,7 +483,7 @@ function Assumptions({ response }: { response: EstimateResponse }) {
                   <br />
                   <span class="muted">{lookup(lang, `constant.${constant.key}`) ?? constant.description}</span>
                 </th>
-                <td class="num">
+                <td class="num wrap">
                   {constant.unit === 'bytes' ? joinQuantity(formatBinaryBytes(constant.value, locale)) : `${formatSignificant(constant.value, locale, 6)} ${constant.unit}`}
                 </td>
                 <td class="source">{constant.source}</td>

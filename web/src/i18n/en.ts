@@ -272,8 +272,9 @@ export const en = {
   'error.invalid_json': 'the text is not valid JSON.',
   'error.unsupported': '“{value}” is not supported with the other settings.',
   'error.too_large': 'the input is too large.',
-  'accepted.range': 'Accepted: {min} to {max}.',
-  'accepted.integer_range': 'Accepted: whole numbers from {min} to {max}.',
+  'accepted.range': 'Accepted: {min} to {max}{unit}.',
+  'accepted.integer_range': 'Accepted: whole numbers from {min} to {max}{unit}.',
+  'accepted.unit': ' {unit}',
   'accepted.choices': 'Accepted: {choices}.',
   'accepted.more_choices': '{choices} and {count} more',
 
@@ -296,6 +297,7 @@ export const en = {
   'warning.seq_len_over_max_positions': 'Sequence length {seq_len} is longer than the model’s max positions ({max_positions}). The estimate still runs, as if the context were extended (for example by RoPE scaling).',
   'warning.sharding_without_data_parallel': '{sharding} shards nothing here, because the data-parallel size, GPUs {num_gpus} ÷ (tensor parallel {tensor_parallel} × pipeline parallel {pipeline_parallel}), is 1. Add GPUs or choose DDP.',
   'warning.offload_without_sharding': 'CPU offload ({offload}) with {sharding} is probably not what you meant, because DeepSpeed offloads only under ZeRO and FSDP offload is built for its sharded strategies. The estimate still counts the offloaded state in host memory.',
+  'warning.chunked_with_fused_loss': 'Chunked cross-entropy has no effect while fused cross-entropy is on, because the fused loss never holds the logits.',
   'fix.heading': 'Cheapest changes that make it fit',
   'fix.none': 'None of these changes, alone or together, makes it fit: fused cross-entropy, gradient checkpointing, a smaller micro-batch, QLoRA, or up to 1,024 GPUs with ZeRO-3. Try a GPU with more memory or a smaller model.',
   'fix.apply': 'Apply',
@@ -420,7 +422,7 @@ export const en = {
   'field.allow_offload.label': 'Allow CPU offload',
 
   'field.legacy_loss.label': 'Legacy loss upcast',
-  'field.legacy_loss.help': 'Transformers before 4.45 upcast the full logits to FP32 before the loss, one more logits copy.',
+  'field.legacy_loss.help': 'Transformers before 4.46 upcast the full logits to FP32 before the loss, one more logits copy.',
   'field.optimizer_in_backward.label': 'Optimizer step in backward',
   'field.optimizer_in_backward.help': 'Updates each weight as its gradient is ready, so gradients are never all held at once.',
   'field.optimizer_impl.label': 'Optimizer implementation',
@@ -528,7 +530,7 @@ export const en = {
 
   'constant.cuda_context_bytes': 'CUDA context of a PyTorch process, with the cuBLAS and cuDNN handles.',
   'constant.nccl_buffers_bytes': 'NCCL communicator buffers per process when more than one GPU trains.',
-  'constant.allocator_overhead_fraction': 'Memory that the PyTorch caching allocator reserves beyond live tensors.',
+  'constant.allocator_overhead_fraction': 'Memory that the PyTorch caching allocator reserves beyond live tensors, as a fraction of what each step allocates and frees.',
   'constant.ddp_bucket_copy': 'DDP keeps gradient buckets beside .grad, one more copy of the gradients.',
   'constant.deepspeed_reduce_bucket_elements_per_hidden_squared': 'DeepSpeed reduce bucket, hidden² elements as the Transformers integration sets it.',
   'constant.deepspeed_allgather_bucket_elements': 'DeepSpeed ZeRO-1/2 all-gather bucket for the updated 16-bit weights.',

@@ -272,8 +272,9 @@ export const zhCN: Messages = {
   'error.invalid_json': '文本不是有效的 JSON。',
   'error.unsupported': '“{value}”与其他设置不兼容。',
   'error.too_large': '输入过大。',
-  'accepted.range': '可接受范围：{min} 至 {max}。',
-  'accepted.integer_range': '可接受范围：{min} 至 {max} 的整数。',
+  'accepted.range': '可接受范围：{min} 至 {max}{unit}。',
+  'accepted.integer_range': '可接受范围：{min} 至 {max} 的整数{unit}。',
+  'accepted.unit': '（单位：{unit}）',
   'accepted.choices': '可选值：{choices}。',
   'accepted.more_choices': '{choices} 等另外 {count} 项',
 
@@ -296,6 +297,7 @@ export const zhCN: Messages = {
   'warning.seq_len_over_max_positions': '序列长度 {seq_len} 超过模型的最大位置数（{max_positions}）。估算照常进行，按上下文已扩展（例如 RoPE 缩放）计算。',
   'warning.sharding_without_data_parallel': '{sharding} 在此不切分任何状态，因为数据并行规模为 {num_gpus} 张 GPU ÷（张量并行 {tensor_parallel} × 流水线并行 {pipeline_parallel}）= 1。请增加 GPU 或改用 DDP。',
   'warning.offload_without_sharding': 'CPU 卸载（{offload}）搭配 {sharding} 多半不是本意，因为 DeepSpeed 只在 ZeRO 下卸载，FSDP 的卸载也是为其切分策略设计的。估算仍把卸载的状态计入主机内存。',
+  'warning.chunked_with_fused_loss': '开启融合交叉熵时，分块交叉熵不起作用，因为融合损失从不保存 logits。',
   'fix.heading': '能放下的最省事的改动',
   'fix.none': '融合交叉熵、梯度检查点、减小微批量、QLoRA、最多 1,024 张 GPU 加 ZeRO-3，单独或组合使用都放不下。请换用显存更大的 GPU 或更小的模型。',
   'fix.apply': '应用',
@@ -420,7 +422,7 @@ export const zhCN: Messages = {
   'field.allow_offload.label': '允许卸载到 CPU',
 
   'field.legacy_loss.label': '旧版损失上转',
-  'field.legacy_loss.help': 'Transformers 4.45 之前在计算损失前把完整 logits 转为 FP32，多一份 logits。',
+  'field.legacy_loss.help': 'Transformers 4.46 之前在计算损失前把完整 logits 转为 FP32，多一份 logits。',
   'field.optimizer_in_backward.label': '反向中更新优化器',
   'field.optimizer_in_backward.help': '每个权重的梯度一就绪即更新，因此不会同时保存全部梯度。',
   'field.optimizer_impl.label': '优化器实现',
@@ -528,7 +530,7 @@ export const zhCN: Messages = {
 
   'constant.cuda_context_bytes': 'PyTorch 进程的 CUDA 上下文，含 cuBLAS 与 cuDNN 句柄。',
   'constant.nccl_buffers_bytes': '多 GPU 训练时每个进程的 NCCL 通信缓冲。',
-  'constant.allocator_overhead_fraction': 'PyTorch 缓存分配器在存活张量之外预留的显存。',
+  'constant.allocator_overhead_fraction': 'PyTorch 缓存分配器在存活张量之外预留的显存，按每步分配又释放的显存的比例计。',
   'constant.ddp_bucket_copy': 'DDP 在 .grad 之外保留梯度桶，即多一份梯度。',
   'constant.deepspeed_reduce_bucket_elements_per_hidden_squared': 'DeepSpeed reduce 桶，按 Transformers 集成的设置为 hidden² 个元素。',
   'constant.deepspeed_allgather_bucket_elements': 'DeepSpeed ZeRO-1/2 中更新后 16 位权重的 all-gather 桶。',
