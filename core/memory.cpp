@@ -39,8 +39,8 @@ std::vector<FrameworkConstant> build_constants() {
        "memory the PyTorch caching allocator reserves beyond live tensors (rounding and fragmentation), as a "
        "fraction of what each step allocates and frees: activations, logits, gradients and temporaries. "
        "Weights and optimizer states, allocated once and kept, add none",
-       "PyTorch CUDA caching allocator rounds blocks to 512 bytes and splits 2 MiB / 20 MiB segments; "
-       "steady training typically reserves 5-20% more than it allocates"},
+       "PyTorch CUDA caching allocator rounds blocks to 512 bytes and splits 2 MiB / 20 MiB segments. "
+       "The 10% is an estimate; runs on variable-length data fragment more"},
       {"ddp_bucket_copy", 1.0, "gradient copies",
        "DistributedDataParallel keeps its own gradient buckets next to .grad",
        "torch.nn.parallel.DistributedDataParallel, gradient_as_bucket_view=False by default"},
