@@ -37,6 +37,43 @@ FieldError config_error(ErrorCode code, const std::string& field, const std::str
   return error;
 }
 
+// Renames a validate_model error from the model field to the config.json key
+// that set it, so the message names the key the user wrote. The first listed
+// key present in the config wins; an error on another field keeps its name.
+void name_config_key(const rapidjson::Value& config, FieldError& error) {
+  struct Keys {
+    const char* field;
+    std::initializer_list<const char*> keys;
+  };
+  static const Keys kKeys[] = {
+      {"layers", {"num_hidden_layers", "n_layer", "num_layers"}},
+      {"hidden", {"hidden_size", "n_embd", "d_model"}},
+      {"heads", {"num_attention_heads", "n_head"}},
+      {"kv_heads", {"num_key_value_heads", "multi_query_group_num"}},
+      {"intermediate", {"intermediate_size", "ffn_hidden_size", "n_inner"}},
+      {"vocab", {"vocab_size", "padded_vocab_size"}},
+      {"max_positions", {"max_position_embeddings", "n_positions", "seq_length"}},
+      {"head_dim", {"head_dim"}},
+      {"experts", {"num_local_experts", "num_experts", "n_routed_experts"}},
+      {"experts_per_token", {"num_experts_per_tok", "moe_topk"}},
+      {"expert_intermediate", {"moe_intermediate_size"}},
+  };
+  for (const Keys& entry : kKeys) {
+    if (error.field != entry.field) continue;
+    for (const char* key : entry.keys) {
+      auto member = config.FindMember(key);
+      if (member == config.MemberEnd() || member->value.IsNull()) continue;
+      const std::string prefix = error.field + ": ";
+      if (error.message.compare(0, prefix.size(), prefix) == 0) {
+        error.message = std::string(key) + ": " + error.message.substr(prefix.size());
+      }
+      error.field = key;
+      return;
+    }
+    return;
+  }
+}
+
 // Reads typed values from the config object, reporting errors by JSON key.
 class ConfigReader {
  public:
@@ -418,6 +455,7 @@ std::optional<ModelSpec> parse_hf_config(const std::string& text, FieldErrors& e
 
   FieldErrors shape_errors = validate_model(spec);
   if (!shape_errors.empty()) {
+    for (FieldError& error : shape_errors) name_config_key(document, error);
     errors.insert(errors.end(), shape_errors.begin(), shape_errors.end());
     return std::nullopt;
   }

@@ -168,7 +168,7 @@ TEST_CASE("Malformed configs are rejected", "[hf_config]") {
        R"({"model_type": "llama", "num_hidden_layers": 0, "hidden_size": 64,
            "num_attention_heads": 4, "intermediate_size": 128, "vocab_size": 100,
            "max_position_embeddings": 512})",
-       "layers", ErrorCode::out_of_range},
+       "num_hidden_layers", ErrorCode::out_of_range},
       {"llama attention_bias",
        R"({"model_type": "llama", "num_hidden_layers": 2, "hidden_size": 64,
            "num_attention_heads": 4, "intermediate_size": 128, "vocab_size": 100,
@@ -202,6 +202,16 @@ TEST_CASE("Config error messages", "[hf_config]") {
   REQUIRE_FALSE(errors.empty());
   CHECK(errors[0].message ==
         "hidden_size: missing: config.json has no \"hidden_size\" key (expected the model width)");
+
+  // A shape error names the config key the user wrote, not the model field.
+  errors.clear();
+  parse_hf_config(R"({"model_type": "llama", "hidden_size": 1000000000000, "num_hidden_layers": 2,
+                      "num_attention_heads": 4, "intermediate_size": 64, "vocab_size": 100,
+                      "max_position_embeddings": 128})",
+                  errors);
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].field == "hidden_size");
+  CHECK(errors[0].message.rfind("hidden_size: ", 0) == 0);
 
   errors.clear();
   parse_hf_config(R"({"model_type": "mamba"})", errors);
