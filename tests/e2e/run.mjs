@@ -207,8 +207,9 @@ describe('main page', () => {
     assert.equal(await text(page, 'trainable'), '1,315,723,264');
     assert.equal(await text(page, 'max-micro-batch'), '49');
     assert.equal(await text(page, 'peak-phase'), 'backward pass');
+    // Sections can render a moment after the verdict (the parameter breakdown is a second call), so each is awaited.
     for (const heading of ['Memory per GPU', 'Peak memory as the batch and the sequence grow', 'Guide method beside the detailed method', 'Assumptions', 'Parameters of GPT-3 XL (1.3B)']) {
-      assert.ok(await page.getByRole('heading', { name: heading }).isVisible(), heading);
+      await page.getByRole('heading', { name: heading }).waitFor({ state: 'visible', timeout: 5000 });
     }
     // The curves load when their section scrolls into view.
     await page.getByRole('heading', { name: 'Peak memory as the batch and the sequence grow' }).scrollIntoViewIfNeeded();

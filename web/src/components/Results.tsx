@@ -25,7 +25,7 @@ export interface ResultsProps {
   sweeps: Sweep[] | null;
   /** The chart component, which loads with the sweeps once their section scrolls into view. Null until then. */
   SweepChart: ComponentType<SweepChartProps> | null;
-  /** Called once when the curves' section comes within 200 px of the view or the page prints, or at once without IntersectionObserver. */
+  /** Called once when the curves' section scrolls into view or the page prints, or at once without IntersectionObserver. */
   onSweepsNear?: () => void;
   breakdown: ModelResponse | null;
   /** 'full' on index.html; 'compact' shows the verdict and the memory bar only. */
@@ -287,14 +287,10 @@ function Sweeps({ sweeps, SweepChart, gpuName, onNear }: SweepsProps) {
       window.removeEventListener('beforeprint', load);
       onNear();
     };
-    // A 200 px margin starts the download just before the section shows,
-    // and printing loads the curves too (best effort: the print may not wait).
-    const observer = new IntersectionObserver(
-      (entries) => {
-        if (entries.some((entry) => entry.isIntersecting)) load();
-      },
-      { rootMargin: '200px 0px' },
-    );
+    // Printing loads the curves too (best effort: the print may not wait).
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) load();
+    });
     observer.observe(element);
     window.addEventListener('beforeprint', load);
     return () => {
