@@ -34,6 +34,15 @@ export function SweepChart({ sweep, title, xLabel, gpuName }: SweepChartProps) {
   const xTicks = x.ticks(6).filter(Number.isInteger);
   const usableY = y(sweep.usableBytes);
 
+  // Memory grows along the x axis, so the curve is below the line on the left
+  // and above it on the right. The label goes where the curve is not: just
+  // above the line at the left when the crossing leaves room (about 6.5 px per
+  // character), otherwise in the top-left corner, in the line's color.
+  const label = `${gpuName}: ${t('memory.usable', { usable: bytes(sweep.usableBytes) })}`;
+  const crossing = points.find((point) => point.peakBytes > sweep.usableBytes);
+  const crossingX = crossing ? x(crossing.x) : WIDTH;
+  const labelAboveLeft = crossingX - MARGIN.left > label.length * 6.5 + 8;
+
   return (
     <figure class="sweep">
       <figcaption>{title}</figcaption>
@@ -47,8 +56,9 @@ export function SweepChart({ sweep, title, xLabel, gpuName }: SweepChartProps) {
               </text>
             </g>
           ))}
-          {xTicks.map((tick) => (
-            <text key={tick} x={x(tick)} y={HEIGHT - MARGIN.bottom + 16} text-anchor="middle">
+          {xTicks.map((tick, index) => (
+            // The last tick ends at the axis end, so a wide number is not cut at the edge.
+            <text key={tick} x={x(tick)} y={HEIGHT - MARGIN.bottom + 16} text-anchor={index === xTicks.length - 1 && x(tick) > WIDTH - MARGIN.right - 20 ? 'end' : 'middle'}>
               {formatSignificant(tick, locale, 6)}
             </text>
           ))}
@@ -57,9 +67,15 @@ export function SweepChart({ sweep, title, xLabel, gpuName }: SweepChartProps) {
           </text>
         </g>
         <line x1={MARGIN.left} x2={WIDTH - MARGIN.right} y1={usableY} y2={usableY} stroke="#e15759" stroke-width="2" stroke-dasharray="6 4" />
-        <text x={MARGIN.left + 4} y={Math.max(12, usableY - 6)} font-size="12" fill="currentColor">
-          {`${gpuName}: ${t('memory.usable', { usable: bytes(sweep.usableBytes) })}`}
-        </text>
+        {labelAboveLeft ? (
+          <text x={MARGIN.left + 4} y={Math.max(12, usableY - 6)} font-size="12" fill="currentColor">
+            {label}
+          </text>
+        ) : (
+          <text x={MARGIN.left + 4} y={MARGIN.top + 12} font-size="12" fill="#e15759">
+            {label}
+          </text>
+        )}
         <path d={path} fill="none" stroke="#4e79a7" stroke-width="2.5" />
         {points.map((point) => (
           <circle key={point.x} cx={x(point.x)} cy={y(point.peakBytes)} r={point.x === sweep.current ? 6 : 3.5} fill={point.fits ? '#4e79a7' : '#e15759'} stroke={point.x === sweep.current ? 'currentColor' : 'none'} stroke-width="2">
