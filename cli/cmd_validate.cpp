@@ -268,8 +268,8 @@ void print_markdown_time(const ValidationReport& report) {
                "are compared. Implied HFU is the hardware FLOPs utilization that the measured figure implies for "
                "the recorded setup: the estimate's HFU times the measured speed over the estimated speed. A row "
                "whose implied HFU is above 100% cannot have run as recorded, so it is listed under measured "
-               "quantities not compared, as are the times of runs whose samples mostly run shorter than the "
-               "sequence length (the case marks them) and MFU figures of cases that do not state their "
+               "quantities not compared. So are the times of runs whose samples mostly run shorter than the "
+               "sequence length (the case marks them), and the MFU of cases that do not state their "
                "precision.\n\n"
                "| Case | Source | Quality | Quantity | Measured | Estimate | Error | Implied HFU | Bound |\n"
                "|---|---|---|---|---:|---:|---:|---:|---|\n";

@@ -415,7 +415,7 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& reques
   result.peak_allocated_bytes = allocated_tree.value;
 
   // Weights and optimizer states are allocated once and stay live, so their
-  // blocks are never split or reused; fragmentation comes from the tensors that
+  // blocks are never split or reused. Fragmentation comes from the tensors that
   // each step allocates and frees.
   const double per_step_allocations = result.peak_allocated_bytes - persistent;
   result.peak_reserved_bytes =

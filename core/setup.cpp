@@ -78,6 +78,13 @@ const char* method_name(Method method) { return name_of(kMethods, method); }
 const char* optimizer_name(Optimizer optimizer) { return name_of(kOptimizers, optimizer); }
 const char* checkpointing_name(Checkpointing checkpointing) { return name_of(kCheckpointing, checkpointing); }
 const char* optimizer_impl_name(OptimizerImpl impl) { return name_of(kOptimizerImpl, impl); }
+
+std::optional<OptimizerImpl> parse_optimizer_impl(const std::string& text) {
+  for (const auto& entry : kOptimizerImpl) {
+    if (text == entry.name) return entry.value;
+  }
+  return std::nullopt;
+}
 const char* attention_impl_name(AttentionImpl attention) { return name_of(kAttention, attention); }
 const char* sharding_name(Sharding sharding) { return name_of(kSharding, sharding); }
 const char* offload_name(Offload offload) { return name_of(kOffload, offload); }

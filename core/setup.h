@@ -109,6 +109,7 @@ const char* method_name(Method method);
 const char* optimizer_name(Optimizer optimizer);
 const char* checkpointing_name(Checkpointing checkpointing);
 const char* optimizer_impl_name(OptimizerImpl impl);
+std::optional<OptimizerImpl> parse_optimizer_impl(const std::string& text);
 const char* attention_impl_name(AttentionImpl attention);
 const char* sharding_name(Sharding sharding);
 const char* offload_name(Offload offload);

@@ -269,12 +269,8 @@ void map_run_settings(const rapidjson::Value& training, CaseReader& reader, Vali
 
   // Optional, added in this repository's copy where the framework's default is known.
   if (const std::optional<std::string> impl = reader.text(training, section, "optimizer_impl")) {
-    if (*impl == "foreach") {
-      setup.optimizer_impl = OptimizerImpl::foreach;
-    } else if (*impl == "fused") {
-      setup.optimizer_impl = OptimizerImpl::fused;
-    } else if (*impl == "for_loop") {
-      setup.optimizer_impl = OptimizerImpl::for_loop;
+    if (const std::optional<OptimizerImpl> parsed = parse_optimizer_impl(*impl)) {
+      setup.optimizer_impl = *parsed;
     } else {
       reader.reject(make_unknown_choice(reader.field(section, "optimizer_impl"), *impl, {"foreach", "fused", "for_loop"}));
     }

@@ -1,9 +1,9 @@
 // Types of the WebAssembly module gpuplan (Emscripten ES module from
 // wasm/bindings.cpp and wasm/bind_model.cpp), which every page view loads, and
 // of the JSON that both modules return. gpuplan_extra.d.ts types the on-demand
-// module. Every function takes and returns JSON text so the boundary never
-// throws and never leaks C++ objects; web/src/core.ts parses it into the types
-// below. Field names are the core's: the same spelling is used in C++, URL keys
+// module. Every function takes and returns JSON text, so errors come back as
+// JSON (the core is built without exceptions) and no C++ object crosses the
+// boundary. web/src/core.ts parses the text into the types below. Field names are the core's: the same spelling is used in C++, URL keys
 // and CLI flags.
 
 export interface GpuplanModule {

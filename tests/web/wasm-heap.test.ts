@@ -1,7 +1,7 @@
-// The wasm modules' own malloc (wasm/malloc.cpp over wasm/heap.h) under load:
-// many estimates and plans in one instance give the same output every time and
-// stop growing the memory once the heap has warmed up, and inputs of 1 MiB,
-// the largest the core accepts, go through and come back.
+// The wasm modules' own malloc (wasm/malloc.cpp over wasm/heap.h) under load.
+// Many estimates and plans in one instance give the same output every time and
+// stop growing the memory once the heap has warmed up. Inputs of 1 MiB, the
+// largest the core accepts, go through and come back.
 import { beforeAll, describe, expect, it } from 'vitest';
 import createGpuplan from '@gpuplan/wasm/gpuplan.mjs';
 import type { GpuplanModule } from '../../wasm/gpuplan';

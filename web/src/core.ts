@@ -108,7 +108,7 @@ export function wrapModule(module: GpuplanModule, loadExtraModule: () => Promise
 
 /**
  * Loads the first-view module on first call and returns the same promise
- * afterwards; a failed load is not kept, so a later call can try again. Vite
+ * afterwards. A failed load is not kept, so a later call can try again. Vite
  * bundles the Emscripten .mjs and emits the .wasm as an asset whose URL is
  * relative to the page, so the site works from any sub-path. The on-demand
  * module is a chunk of its own (core-extra.ts), fetched on its first use.

@@ -27,9 +27,9 @@ export interface InputFormProps {
 }
 
 /**
- * A folded part of the form. It opens when `open` becomes true (a default-open
- * part, or an error inside) but never closes by itself, so fixing an error
- * leaves the field in view.
+ * Renders a folded part of the form. It opens when `open` becomes true (a
+ * default-open part, or an error inside) but never closes by itself, so fixing
+ * an error leaves the field in view.
  */
 function Folded({ open, summary, note, children }: { open: boolean; summary: string; note?: string; children: ComponentChildren }) {
   const details = useRef<HTMLDetailsElement>(null);

@@ -41,7 +41,7 @@ export function interpolate(template: string, params: Params = {}): string {
   );
 }
 
-/** The catalog of `lang`, or of English while that one has not loaded, or none before any has loaded. */
+/** Returns the catalog of `lang`, else English while `lang` is loading, else an empty one before any has loaded. */
 function loadedMessages(lang: Lang): Partial<Messages> {
   return catalogs[lang] ?? catalogs.en ?? {};
 }
