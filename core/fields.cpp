@@ -63,6 +63,7 @@ constexpr FieldRow kFieldRows[] = {
     {"offload", kChoice, "hardware", 0, 0, "none", "none optimizer optimizer_and_params", nullptr, ""},
     {"tensor_parallel", kInteger, "hardware", 1, 1024, "1", nullptr, nullptr, "GPUs"},
     {"pipeline_parallel", kInteger, "hardware", 1, 1024, "1", nullptr, nullptr, "stages"},
+    {"virtual_stages", kInteger, "hardware", 1, 64, "1", nullptr, nullptr, "stages"},
     {"sequence_parallel", kBoolean, "hardware", 0, 0, "false", nullptr, nullptr, ""},
 
     // Detailed method: fine-tuning method and its options.

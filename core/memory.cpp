@@ -56,6 +56,23 @@ std::vector<FrameworkConstant> build_constants() {
   };
 }
 
+// Micro-batches whose activations the first pipeline GPU keeps at once, in
+// units of a whole stage (its layers / p of the model). 1F1B keeps one per
+// stage ahead of it, min(p, m) (Narayanan et al. 2021, section 2.2.1). The
+// interleaved schedule splits a GPU's layers into v chunks and runs
+// 2 (p - 1) + (v - 1) p warm-up chunk forwards before its first backward
+// (Megatron-LM schedules.py, forward_backward_pipelining_with_interleaving),
+// all m v of them when m = p; each chunk keeps 1 / v of a stage.
+double pipeline_in_flight_micro_batches(const TrainingSetup& setup) {
+  const int64_t p = setup.pipeline_parallel;
+  const int64_t m = std::max<int64_t>(1, setup.grad_accum);
+  const int64_t v = std::max<int64_t>(1, setup.virtual_stages);
+  if (p <= 1) return 1;
+  if (v == 1) return static_cast<double>(std::min(p, m));
+  const int64_t chunks = m == p ? m * v : std::min(2 * (p - 1) + (v - 1) * p + 1, m * v);
+  return static_cast<double>(chunks) / static_cast<double>(v);
+}
+
 struct Moments {
   double forward_end = 0;
   double loss_backward = 0;
@@ -250,9 +267,7 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& reques
   }
 
   // ---- Activations ----
-  const double pipeline_in_flight =
-      static_cast<double>(std::min<int64_t>(setup.pipeline_parallel, std::max<int64_t>(1, setup.grad_accum)));
-  const double layers_per_stage = static_cast<double>(model.layers) / static_cast<double>(setup.pipeline_parallel);
+  const double pipeline_in_flight = pipeline_in_flight_micro_batches(setup);
   Term layer_total{"layers", 0, {}};
   double largest_layer_activation = 0;
   double workspace = 0;
@@ -289,7 +304,6 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& reques
   }
   const double stage_factor = pipeline_in_flight / static_cast<double>(setup.pipeline_parallel);
   scale_term(layer_total, stage_factor);
-  (void)layers_per_stage;
 
   std::vector<Term> model_level;
   if (model_uses_dropout(model)) model_level.push_back(leaf("embedding_dropout_mask", layer_input / a));

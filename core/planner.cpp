@@ -135,8 +135,9 @@ bool fits(Search& search, TrainingSetup& setup, int64_t micro_batch, int64_t per
 // micro-batch. Without the pipeline bubble the step time never grows with the
 // micro-batch at a fixed global batch (larger GEMMs, fewer ZeRO gathers), so
 // that part holds for every micro-batch of the group. The bubble is
-// (p − 1) micro-batch slots (1F1B with one flush per step), and one slot takes
-// at least 1 / micro_batch of the largest micro-batch's time.
+// (p − 1) micro-batch slots (1F1B with one flush per step), each 1 / v of a
+// micro-batch under the interleaved schedule, and one micro-batch takes at
+// least 1 / micro_batch of the largest micro-batch's time.
 double time_lower_bound(Search& search, Group& group) {
   const int64_t per_replica = search.request.global_batch / replica_count(group.setup);
   const int64_t largest = group.micro_batches.back();
@@ -146,7 +147,7 @@ double time_lower_bound(Search& search, Group& group) {
   double bubble = 0;
   if (search.time.pipeline_microbatches == 0) {
     bubble = static_cast<double>(group.setup.pipeline_parallel - 1) * time.micro_batch_time_s /
-             static_cast<double>(largest);
+             (static_cast<double>(largest) * static_cast<double>(group.setup.virtual_stages));
   }
   return time.step_time_s - time.pipeline_bubble_s + bubble;
 }
@@ -197,6 +198,10 @@ void push_root_groups(Search& search, std::vector<Group>& queue, const GpuSpec& 
         group.setup.num_gpus = gpus;
         group.setup.tensor_parallel = tp;
         group.setup.pipeline_parallel = pp;
+        // The base's interleaving carries over to every pipeline that has a
+        // layer for each of its model chunks.
+        const int64_t chunks = request.base.virtual_stages;
+        group.setup.virtual_stages = pp > 1 && pp * chunks <= search.model.layers ? chunks : 1;
         group.setup.sequence_parallel = tp > 1 && request.base.sequence_parallel;
         group.setup.sharding = sharding;
         group.setup.offload = offload_only ? Offload::optimizer : Offload::none;

@@ -174,6 +174,11 @@ TrainingSetup read_setup(FieldReader& reader, FieldErrors& errors) {
   if (auto value = reader.choice("offload")) setup.offload = value_of(kOffload, *value);
   if (auto value = reader.integer("tensor_parallel")) setup.tensor_parallel = *value;
   if (auto value = reader.integer("pipeline_parallel")) setup.pipeline_parallel = *value;
+  if (auto value = reader.integer("virtual_stages")) setup.virtual_stages = *value;
+  if (setup.virtual_stages > 1 && setup.pipeline_parallel < 2) {
+    errors.push_back(make_unsupported("virtual_stages", std::to_string(setup.virtual_stages),
+                                      "an interleaved schedule needs pipeline_parallel of at least 2"));
+  }
   if (auto value = reader.boolean("sequence_parallel")) setup.sequence_parallel = *value;
 
   int64_t model_parallel = setup.tensor_parallel * setup.pipeline_parallel;
@@ -237,6 +242,7 @@ KeyValues setup_key_values(const TrainingSetup& setup) {
   values["offload"] = offload_name(setup.offload);
   values["tensor_parallel"] = std::to_string(setup.tensor_parallel);
   values["pipeline_parallel"] = std::to_string(setup.pipeline_parallel);
+  values["virtual_stages"] = std::to_string(setup.virtual_stages);
   values["sequence_parallel"] = setup.sequence_parallel ? "true" : "false";
   values["gpu"] = setup.gpu_id;
   auto number_text = [](double value) { return format_general(value, 15); };

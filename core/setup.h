@@ -86,6 +86,7 @@ struct TrainingSetup {
   Offload offload = Offload::none;
   int64_t tensor_parallel = 1;
   int64_t pipeline_parallel = 1;
+  int64_t virtual_stages = 1;  // model chunks per pipeline GPU (interleaved 1F1B when above 1)
   bool sequence_parallel = false;
 
   // Hardware: a GPU from the table, optionally with custom figures.

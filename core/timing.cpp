@@ -151,6 +151,7 @@ struct Context {
   double act_bytes = 2;
   double tp = 1;
   double pp = 1;
+  double virtual_stages = 1;  // model chunks per pipeline GPU
   double dp = 1;
   double grad_accum = 1;
   Link intra = {};
@@ -404,14 +405,15 @@ double tensor_parallel_seconds(const Context& ctx) {
 }
 
 // Pipeline point-to-point: each stage receives and sends one [b, s, h]
-// activation per micro-batch forward and one gradient backward.
+// activation per micro-batch forward and one gradient backward, once per
+// model chunk under the interleaved schedule (Narayanan et al. 2021, 2.2.2).
 double pipeline_p2p_seconds(const Context& ctx) {
   if (ctx.pp <= 1) return 0;
   const bool inside = ctx.tp * ctx.pp <= static_cast<double>(ctx.setup.gpus_per_node);
   const Link& link = inside ? ctx.intra : ctx.inter;
   const double bytes = static_cast<double>(ctx.setup.micro_batch * ctx.setup.seq_len) *
                        static_cast<double>(ctx.model.hidden) * ctx.act_bytes / ctx.tp;
-  return ctx.grad_accum * 2 * (bytes / link.bandwidth + link.latency);
+  return ctx.grad_accum * ctx.virtual_stages * 2 * (bytes / link.bandwidth + link.latency);
 }
 
 // ---------------------------------------------------------------- offload
@@ -503,6 +505,11 @@ bool validate(const ModelSpec& model, const TrainingSetup& setup, const TimeOpti
   if (setup.pipeline_parallel > model.layers) {
     errors.push_back(make_out_of_range("pipeline_parallel", std::to_string(setup.pipeline_parallel), 1,
                                        static_cast<double>(model.layers)));
+  } else if (setup.virtual_stages > 1 && setup.pipeline_parallel * setup.virtual_stages > model.layers) {
+    // Each model chunk needs at least one layer.
+    errors.push_back(make_out_of_range("virtual_stages", std::to_string(setup.virtual_stages), 1,
+                                       std::floor(static_cast<double>(model.layers) /
+                                                  static_cast<double>(setup.pipeline_parallel))));
   }
   if (setup.micro_batch < 1 || setup.seq_len < 1 || setup.grad_accum < 1) {
     errors.push_back(make_unsupported("micro_batch", std::to_string(setup.micro_batch),
@@ -581,6 +588,7 @@ TimeResult estimate_time(const ModelSpec& model, const TrainingSetup& setup, con
   ctx.act_bytes = activation_bytes(setup.precision);
   ctx.tp = static_cast<double>(setup.tensor_parallel);
   ctx.pp = static_cast<double>(setup.pipeline_parallel);
+  ctx.virtual_stages = static_cast<double>(std::max<int64_t>(1, setup.virtual_stages));
   ctx.dp = static_cast<double>(replica_count(setup));
   ctx.grad_accum = static_cast<double>(setup.grad_accum);
   ctx.intra = intra_node_link(setup.gpu);
@@ -600,9 +608,12 @@ TimeResult estimate_time(const ModelSpec& model, const TrainingSetup& setup, con
 
   // 1F1B pipeline: (p − 1) micro-batch slots of idle time per flush (Narayanan
   // et al. 2021, section 2.2: bubble fraction (p − 1) / m of the ideal time).
+  // The interleaved schedule (section 2.2.2) gives each GPU v model chunks, so
+  // each idle slot lasts one chunk: the bubble shrinks to (p − 1) / (v m).
   const double flush_micro_batches =
       options.pipeline_microbatches > 0 ? static_cast<double>(options.pipeline_microbatches) : ctx.grad_accum;
-  const double bubble = ctx.pp > 1 ? ctx.grad_accum * micro_batch_s * (ctx.pp - 1) / flush_micro_batches : 0;
+  const double bubble =
+      ctx.pp > 1 ? ctx.grad_accum * micro_batch_s * (ctx.pp - 1) / (flush_micro_batches * ctx.virtual_stages) : 0;
 
   compute = scaled_term(std::move(compute), ctx.grad_accum);
   memory = scaled_term(std::move(memory), ctx.grad_accum);

@@ -192,6 +192,39 @@ TEST_CASE("qlora dequantizes largest layer linear", "[memory]") {
   CHECK(dequantized->value == 117440512);
 }
 
+// The first pipeline GPU keeps activations of several micro-batches at once,
+// counted in stages (layers / p). 8 layers, p = 4 (2 layers per GPU):
+//   1F1B, m = 8: min(p, m) = 4 stages, as many layer-activations as the whole
+//     model saves for one micro-batch without a pipeline.
+//   interleaved, v = 2, m = 8: 2 (p - 1) + (v - 1) p + 1 = 11 chunk forwards of
+//     one layer each before the first backward, 11 / 2 = 5.5 stages,
+//     the 1 + (p - 1) / (p v) = 1.375 of Korthikanti et al. 2022, section 4.2.3.
+//   interleaved, v = 2, m = p = 4: all m v = 8 chunk forwards run first, 4 stages.
+TEST_CASE("pipeline micro-batches in flight", "[memory]") {
+  ModelSpec model = tiny_model();
+  model.layers = 8;
+  TrainingSetup setup = tiny_setup();
+  setup.optimizer = Optimizer::sgd;  // no state, so a backward moment is the peak
+  setup.micro_batch = 16;
+  const double one_micro_batch = term_value(estimate_memory(model, setup), "activations/layers");
+  REQUIRE(one_micro_batch > 0);
+  struct Row {
+    int64_t virtual_stages;
+    int64_t grad_accum;
+    double stages;
+  };
+  const Row rows[] = {{1, 8, 4}, {2, 8, 5.5}, {2, 4, 4}, {1, 2, 2}};
+  for (const Row& row : rows) {
+    CAPTURE(row.virtual_stages, row.grad_accum);
+    setup.num_gpus = 4;
+    setup.pipeline_parallel = 4;
+    setup.virtual_stages = row.virtual_stages;
+    setup.grad_accum = row.grad_accum;
+    CHECK_THAT(term_value(estimate_memory(model, setup), "activations/layers"),
+               WithinRel(one_micro_batch * row.stages / 4, 1e-12));
+  }
+}
+
 TEST_CASE("tiny model flash attention saves less", "[memory]") {
   TrainingSetup setup = tiny_setup();
   setup.optimizer = Optimizer::sgd;

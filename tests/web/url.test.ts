@@ -67,6 +67,7 @@ describe('URL round trip', () => {
     sequence_parallel: { tensor_parallel: '2', num_gpus: '2' },
     // A dataset size in samples needs their mean length, and the other way round.
     pipeline_microbatches: { pipeline_parallel: '2', num_gpus: '2' },
+    virtual_stages: { pipeline_parallel: '2', num_gpus: '2' },
     samples: { tokens_per_sample: '512' },
     tokens_per_sample: { samples: '1000' },
   };

@@ -155,6 +155,8 @@ export const en = {
   'field.tensor_parallel.help': 'GPUs that split each layer’s matrices (Megatron-style).',
   'field.pipeline_parallel.label': 'Pipeline parallel',
   'field.pipeline_parallel.help': 'Stages that split the layers between GPUs.',
+  'field.virtual_stages.label': 'Virtual stages',
+  'field.virtual_stages.help': 'Layer chunks per pipeline GPU (interleaved 1F1B): the bubble shrinks by this factor.',
   'field.sequence_parallel.label': 'Sequence parallel',
   'field.sequence_parallel.help': 'Splits norm and dropout activations across the tensor-parallel GPUs.',
   'field.method.label': 'Method',

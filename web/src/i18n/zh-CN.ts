@@ -155,6 +155,8 @@ export const zhCN: Messages = {
   'field.tensor_parallel.help': '切分每层矩阵的 GPU 数（Megatron 方式）。',
   'field.pipeline_parallel.label': '流水线并行',
   'field.pipeline_parallel.help': '把各层分到不同 GPU 上的阶段数。',
+  'field.virtual_stages.label': '虚拟阶段',
+  'field.virtual_stages.help': '每个流水线 GPU 上的层块数（交错 1F1B）：气泡按此倍数缩小。',
   'field.sequence_parallel.label': '序列并行',
   'field.sequence_parallel.help': '在张量并行的 GPU 间切分归一化与 dropout 的激活值。',
   'field.method.label': '方法',
