@@ -86,6 +86,7 @@ constexpr FieldRow kFieldRows[] = {
     {"fused_cross_entropy", kBoolean, "savers", 0, 0, "false", nullptr, nullptr, ""},
     {"chunked_cross_entropy", kBoolean, "savers", 0, 0, "false", nullptr, nullptr, ""},
     {"legacy_loss", kBoolean, "savers", 0, 0, "false", nullptr, nullptr, ""},
+    {"zero_grad_set_to_none", kBoolean, "savers", 0, 0, "true", nullptr, nullptr, ""},
     {"optimizer_in_backward", kBoolean, "precision", 0, 0, "false", nullptr, nullptr, ""},
     {"optimizer_impl", kChoice, "precision", 0, 0, "foreach", "foreach fused for_loop", nullptr, ""},
 };

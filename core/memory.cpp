@@ -357,7 +357,11 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& reques
   // ---- The four moments ----
   const double persistent = trainable_weights + frozen_weights + quantized_weights + master_weights + optimizer_states +
                             framework_buffers + fp32_gradients;
-  const double carried_gradients = setup.grad_accum > 1 ? gradients : 0;
+  // Gradients exist through forward when accumulation keeps them between
+  // micro-batches, or when zero_grad() zeroes them in place instead of freeing
+  // them (torch.nn.Module.zero_grad(set_to_none=False), the default before PyTorch 2.0).
+  const bool keeps_gradients = setup.grad_accum > 1 || !setup.zero_grad_set_to_none;
+  const double carried_gradients = keeps_gradients ? gradients : 0;
   const double lm_head_gradient = lm_head_trained && !adapters
                                       ? static_cast<double>(counts.lm_head > 0 ? counts.lm_head : model.vocab * model.hidden) *
                                             grad_value_bytes / model_parallel

@@ -78,7 +78,10 @@ struct TrainingSetup {
   // exist as chunks, and only one chunk at a time is upcast to fp32.
   bool chunked_cross_entropy = false;
   bool legacy_loss = false;         // Transformers before 4.46: the model upcasts logits to fp32 and the loss shifts a copy
-  bool optimizer_in_backward = false;  // torchtune optimizer_in_bwd: each gradient is applied and freed during backward
+  bool optimizer_in_backward = false;
+  // PyTorch 2.0 and later free gradients at zero_grad(); earlier releases zeroed them in place,
+  // so a full gradient buffer stayed allocated through the next forward.
+  bool zero_grad_set_to_none = true;  // torchtune optimizer_in_bwd: each gradient is applied and freed during backward
 
   int64_t num_gpus = 1;
   int64_t gpus_per_node = 8;

@@ -276,6 +276,11 @@ void map_run_settings(const rapidjson::Value& training, CaseReader& reader, Vali
     }
   }
 
+  // Optional, added in this repository's copy where the PyTorch release is known.
+  if (const std::optional<bool> to_none = reader.boolean(training, section, "zero_grad_set_to_none")) {
+    setup.zero_grad_set_to_none = *to_none;
+  }
+
   // Optional, added in this repository's copy: the loss implementation when it
   // is not the standard full-logits cross-entropy.
   if (const std::optional<std::string> loss = reader.text(training, section, "loss")) {
@@ -389,6 +394,12 @@ void apply_framework_defaults(ValidationCase& record) {
   // Transformers releases before 4.46 (October 2024) upcast logits inside the model and
   // shifted a copy for the loss; a run on torch older than 2.5 used such a release.
   if (std::optional<std::pair<int, int>> torch = torch_version_in(record.notes)) {
+    // Before PyTorch 2.0, zero_grad() zeroed gradients in place and kept them.
+    if (torch->first < 2 && setup.zero_grad_set_to_none) {
+      setup.zero_grad_set_to_none = false;
+      record.loader_defaults.push_back("notes name torch " + std::to_string(torch->first) + "." +
+                                       std::to_string(torch->second) + ": zero_grad_set_to_none false");
+    }
     if (torch->first < 2 || (torch->first == 2 && torch->second < 5)) {
       setup.legacy_loss = true;
       record.loader_defaults.push_back("notes name torch " + std::to_string(torch->first) + "." +

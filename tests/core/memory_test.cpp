@@ -112,6 +112,23 @@ TEST_CASE("tiny model activations by hand", "[memory]") {
   CHECK(memory.peak_allocated_bytes == 2137344);
 }
 
+// Before PyTorch 2.0, zero_grad() zeroed the gradients in place, so the fp32
+// gradients (460,032 bytes, as many as the weights) stay allocated through the
+// next forward and backward. With the setup above:
+//   loss backward: 2,137,344 + 460,032 = 2,597,376 (peak)
+//   layer backward: 460,032 + 460,032 + 1,284,096 + 262,144 = 2,466,304
+//     (the LM head gradient is part of the kept gradients)
+TEST_CASE("tiny model gradients kept by zero_grad", "[memory]") {
+  TrainingSetup setup = tiny_setup();
+  setup.optimizer = Optimizer::sgd;
+  setup.micro_batch = 16;
+  setup.zero_grad_set_to_none = false;
+  MemoryResult memory = estimate_memory(tiny_model(), setup);
+  CHECK(memory.peak_phase == PeakPhase::backward);
+  CHECK(term_value(memory, "gradients/gradients") == 460032);
+  CHECK(memory.peak_allocated_bytes == 2597376);
+}
+
 // torchtune's compiled chunked loss keeps the 16-bit (here fp32, a = 4) logits
 // and one chunk's fp32 softmax and gradient: a + 8/8 = 5 bytes per logit at the
 // loss backward, against 12 for the standard loss. With a vocabulary of 4,096

@@ -425,6 +425,8 @@ export const en = {
 
   'field.legacy_loss.label': 'Legacy loss upcast',
   'field.legacy_loss.help': 'Transformers before 4.46 upcast the full logits to FP32 before the loss, one more logits copy.',
+  'field.zero_grad_set_to_none.label': 'Free gradients at zero_grad',
+  'field.zero_grad_set_to_none.help': 'Off for PyTorch before 2.0: zero_grad() kept the gradients, so they stay allocated through forward.',
   'field.optimizer_in_backward.label': 'Optimizer step in backward',
   'field.optimizer_in_backward.help': 'Updates each weight as its gradient is ready, so gradients are never all held at once.',
   'field.optimizer_impl.label': 'Optimizer implementation',

@@ -425,6 +425,8 @@ export const zhCN: Messages = {
 
   'field.legacy_loss.label': '旧版损失上转',
   'field.legacy_loss.help': 'Transformers 4.46 之前在计算损失前把完整 logits 转为 FP32，多一份 logits。',
+  'field.zero_grad_set_to_none.label': 'zero_grad 时释放梯度',
+  'field.zero_grad_set_to_none.help': 'PyTorch 2.0 之前请关闭：zero_grad() 保留梯度，前向时仍占显存。',
   'field.optimizer_in_backward.label': '反向中更新优化器',
   'field.optimizer_in_backward.help': '每个权重的梯度一就绪即更新，因此不会同时保存全部梯度。',
   'field.optimizer_impl.label': '优化器实现',
