@@ -1,4 +1,3 @@
-import { extent, max } from 'd3-array';
 import { BYTES_PER_GIB, formatBinaryBytes, formatSignificant, joinQuantity } from '../format';
 import { useI18n } from '../i18n/context';
 import { linePath, linearScale, log2Scale } from '../scale';
@@ -22,11 +21,12 @@ export function SweepChart({ sweep, title, xLabel, gpuName }: SweepChartProps) {
   const { points } = sweep;
   if (points.length < 2) return null;
 
-  const [minX, maxX] = extent(points, (point) => point.x) as [number, number];
+  const xs = points.map((point) => point.x);
+  const [minX, maxX] = [Math.min(...xs), Math.max(...xs)];
   const xRange: [number, number] = [MARGIN.left, WIDTH - MARGIN.right];
   const x = sweep.field === 'seq_len' ? log2Scale([minX, maxX], xRange) : linearScale([minX, maxX], xRange);
   // The scale runs in GiB, so the ticks fall on round GiB values.
-  const yMaxGiB = (Math.max(max(points, (point) => point.peakBytes) ?? 0, sweep.usableBytes) * 1.05) / BYTES_PER_GIB;
+  const yMaxGiB = (Math.max(...points.map((point) => point.peakBytes), sweep.usableBytes) * 1.05) / BYTES_PER_GIB;
   const yGiB = linearScale([0, yMaxGiB], [HEIGHT - MARGIN.bottom, MARGIN.top], true);
   const y = (bytes: number) => yGiB(bytes / BYTES_PER_GIB);
   const path = linePath(points.map((point) => [x(point.x), y(point.peakBytes)]));
