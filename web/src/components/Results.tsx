@@ -58,7 +58,7 @@ export function Results(props: ResultsProps) {
       {stale && <p class="notice">{t(stale === 'url' ? 'result.url_defaults' : 'result.stale')}</p>}
       <Verdict response={response} gpuName={gpuName} />
       {response.warnings.length > 0 && <Warnings response={response} />}
-      {detailed && !detailed.fits && <Fixes fixes={props.fixes} onApply={props.onApplyFix} />}
+      {detailed && !detailed.fits && <Fixes fixes={props.fixes} onApply={props.onApplyFix} stale={stale} />}
 
       {detailed && (
         <section aria-labelledby="memory-heading">
@@ -182,13 +182,16 @@ export function describeFix(fix: Fix, t: Translate, locale: string): string {
     .join(t('fix.and'));
 }
 
-function Fixes({ fixes, onApply }: { fixes: Fix[] | null; onApply: (changes: Query) => void }) {
+// While a field is invalid the estimate shown is the last valid one, so an applied fix changes the
+// form without changing the result; the notice repeats here, beside the buttons, why.
+function Fixes({ fixes, onApply, stale }: { fixes: Fix[] | null; onApply: (changes: Query) => void; stale: 'edited' | 'url' | null }) {
   const { t, locale } = useI18n();
   if (fixes === null) return null;
   const text = (value: number) => joinQuantity(formatBinaryBytes(value, locale));
   return (
     <section class="fixes" aria-labelledby="fixes-heading">
       <h3 id="fixes-heading">{t('fix.heading')}</h3>
+      {stale === 'edited' && fixes.length > 0 && <p class="notice">{t('result.stale')}</p>}
       {fixes.length === 0 && <p>{t('fix.none')}</p>}
       <ol>
         {fixes.map((fix) => (

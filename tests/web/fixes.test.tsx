@@ -1,0 +1,59 @@
+// @vitest-environment happy-dom
+// The fixes for a setup that does not fit, beside a form with an invalid field.
+import { cleanup, render, screen, within } from '@testing-library/preact';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Results } from '../../web/src/components/Results';
+import type { Core, Query } from '../../web/src/core';
+import { loadCatalog } from '../../web/src/i18n';
+import { I18nContext, makeI18n } from '../../web/src/i18n/context';
+import { findFixes } from '../../web/src/suggest';
+import { loadTestCore } from './load-core';
+
+let core: Core;
+
+beforeAll(async () => {
+  core = await loadTestCore();
+  await loadCatalog('en');
+});
+
+afterEach(cleanup);
+
+// Llama 3 8B full fine-tuning at the defaults (AMP, AdamW, micro-batch 16) needs far more than 80 GB.
+const TOO_BIG: Query = { model: 'llama-3-8b' };
+
+function renderFixes(stale: 'edited' | null) {
+  const response = core.estimate(TOO_BIG);
+  expect(response.ok).toBe(true);
+  expect(response.detailed?.fits).toBe(false);
+  const fixes = findFixes(core.estimate, TOO_BIG, response);
+  expect(fixes.length).toBeGreaterThan(0);
+  render(
+    <I18nContext.Provider value={makeI18n('en')}>
+      <Results
+        response={response}
+        gpu={core.gpus.find((gpu) => gpu.id === response.input['gpu'])}
+        stale={stale}
+        fixes={fixes}
+        sweeps={null}
+        SweepChart={null}
+        breakdown={null}
+        detail="compact"
+        onApplyFix={vi.fn()}
+      />
+    </I18nContext.Provider>,
+  );
+  return screen.getByRole('region', { name: 'Cheapest changes that make it fit' });
+}
+
+describe('fixes', () => {
+  it('say beside the buttons that an invalid field holds the result back', () => {
+    const section = renderFixes('edited');
+    expect(within(section).getByText('Showing the last valid estimate. Correct the marked fields to update it.')).toBeTruthy();
+    expect(within(section).getAllByRole('button', { name: 'Apply' }).length).toBeGreaterThan(0);
+  });
+
+  it('show no notice while the form is valid', () => {
+    const section = renderFixes(null);
+    expect(within(section).queryByText(/last valid estimate/)).toBeNull();
+  });
+});
