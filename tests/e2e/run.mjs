@@ -387,7 +387,7 @@ describe('main page', () => {
 
     assert.equal(await page.getByRole('button', { name: 'Planner', exact: true }).getAttribute('aria-pressed'), 'true');
     // The calculator's default global batch is micro-batch 16 × accumulation 1 × 1 GPU = 16 sequences.
-    assert.match(await text(page, 'planner-assumptions'), /global batch 16 sequences; sequence length 2,048 tokens; dataset 1e9 tokens; epochs 1; method Full fine-tuning;/);
+    assert.match(await text(page, 'planner-assumptions'), /^Every setup assumes: model Llama 3 8B; global batch 16 sequences; sequence length 2,048 tokens; dataset 1e9 tokens; epochs 1; method Full fine-tuning;/);
     assert.equal(await text(page, 'planner-chosen'), 'NVIDIA A100 SXM 80 GB');
     const gpuCounts = async (on = page) => (await on.locator('[data-testid=planner-table] tbody th').allInnerTexts()).map((setup) => Number(setup.split(' ')[0]));
     // Without a limit the planner goes up to its default of 1,024 GPUs.

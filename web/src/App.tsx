@@ -531,6 +531,7 @@ export function App({ variant = 'page' }: { variant?: Variant }) {
             gpus={core.gpus}
             query={state.acceptedQuery}
             input={state.accepted.input}
+            modelName={String(state.accepted.model?.spec['name'] ?? '')}
             key={planRestores}
             urlValues={planValues.current}
             onUrlValues={(values, commit) => {

@@ -13,6 +13,8 @@ interface PlannerProps {
   query: Query;
   /** The calculator's accepted input, for the defaults and the stated assumptions. */
   input: Query;
+  /** The display name of the calculator's model, for the stated assumptions. */
+  modelName: string;
   /** The planner's inputs from the URL (see PLAN_KEYS in url.ts), read when the planner mounts. */
   urlValues: Query;
   /** Receives the inputs that differ from their defaults after each valid change; commit is false while typing. */
@@ -110,7 +112,7 @@ export function planQuery(query: Query, constraints: Constraints): Query {
 }
 
 /** Ranked setups from the planner and a time-against-cost chart; choosing a row loads it into the calculator. */
-export function Planner({ plan: uncachedPlan, gpus, query, input, urlValues, onUrlValues, onLoad }: PlannerProps) {
+export function Planner({ plan: uncachedPlan, gpus, query, input, modelName, urlValues, onUrlValues, onLoad }: PlannerProps) {
   const { lang, t, locale } = useI18n();
   const [order, setOrder] = useState<'by_time' | 'by_cost'>('by_time');
 
@@ -168,6 +170,7 @@ export function Planner({ plan: uncachedPlan, gpus, query, input, urlValues, onU
 
   const datasetTokens = input['dataset_tokens'] ? Number(input['dataset_tokens']) : Number(input['samples'] ?? NaN) * Number(input['tokens_per_sample'] ?? NaN);
   const assumptions = t('planner.assumptions', {
+    model: modelName,
     global: constraints.global_batch.trim() || '—',
     seq_len: formatInteger(Number(input['seq_len']), locale),
     tokens: Number.isFinite(datasetTokens) ? formatLimit(datasetTokens, locale) : '—',

@@ -415,7 +415,7 @@ export const en = {
   'planner.optional': 'optional',
   'planner.no_gpu': 'No GPU type chosen.',
   'planner.none': 'No setup fits within these limits. Allow more GPUs, other GPU types, or a larger budget or deadline.',
-  'planner.assumptions': 'Every setup assumes: global batch {global} sequences; sequence length {seq_len} tokens; dataset {tokens} tokens; epochs {epochs}; method {method}; {steps} optimizer steps. Change these in the calculator.',
+  'planner.assumptions': 'Every setup assumes: model {model}; global batch {global} sequences; sequence length {seq_len} tokens; dataset {tokens} tokens; epochs {epochs}; method {method}; {steps} optimizer steps. Change these in the calculator.',
   'field.gpus.label': 'GPU types to consider',
   'field.max_gpus.label': 'Max GPUs',
   'field.global_batch.label': 'Global batch (sequences)',

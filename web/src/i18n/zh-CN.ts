@@ -415,7 +415,7 @@ export const zhCN: Messages = {
   'planner.optional': '可选',
   'planner.no_gpu': '尚未选择 GPU 型号。',
   'planner.none': '在这些限制下没有能放下的方案。请放宽 GPU 数量上限、加选其他 GPU 型号，或提高预算、放宽期限。',
-  'planner.assumptions': '所有方案的假设：全局批量 {global} 条序列；序列长度 {seq_len} 个 token；数据集 {tokens} 个 token；训练 {epochs} 轮；方法：{method}；共 {steps} 个优化器步。可在计算器中修改这些设置。',
+  'planner.assumptions': '所有方案的假设：模型 {model}；全局批量 {global} 条序列；序列长度 {seq_len} 个 token；数据集 {tokens} 个 token；训练 {epochs} 轮；方法：{method}；共 {steps} 个优化器步。可在计算器中修改这些设置。',
   'field.gpus.label': '候选 GPU 型号',
   'field.max_gpus.label': 'GPU 数量上限',
   'field.global_batch.label': '全局批量（条序列）',
