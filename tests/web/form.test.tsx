@@ -210,6 +210,21 @@ describe('model picker', () => {
     expect(props.onConfig).not.toHaveBeenCalled();
   });
 
+  it('words config.json errors in Chinese without doubled quotes', async () => {
+    const props = renderForm({}, {}, 'zh-CN');
+    const details = document.querySelector<HTMLDetailsElement>('details.config-import')!;
+    details.open = true;
+    fireEvent(details, new Event('toggle'));
+    fireEvent.input(await screen.findByLabelText('粘贴 config.json 内容'), { target: { value: '{"model_type":"llama","hidden_size":"abc","num_hidden_layers":2}' } });
+    fireEvent.click(screen.getByText('使用此配置'));
+
+    const items = [...(await screen.findByTestId('config-errors')).querySelectorAll('li')].map((item) => item.textContent);
+    // The core reports the JSON string "abc" with its quotes; the message quotes it once.
+    expect(items[0]).toBe('hidden_size：“abc”不是数字。');
+    expect(items[1]).toBe('config.json 中没有 “num_attention_heads” 键。');
+    expect(props.onConfig).not.toHaveBeenCalled();
+  });
+
   it('applies a valid config.json', async () => {
     const props = renderForm({});
     await openConfigImport();

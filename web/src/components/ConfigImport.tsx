@@ -1,7 +1,8 @@
 // The config.json import of the model picker. ModelPicker imports this file
 // when the import section first opens, so the first view does not download it.
 import { useState } from 'preact/hooks';
-import type { ModelResponse } from '../core';
+import type { FieldError, ModelResponse } from '../core';
+import type { Lang, Translate } from '../i18n';
 import { useI18n } from '../i18n/context';
 import { describeFieldError } from '../messages';
 import { shortCount } from './ModelPicker';
@@ -15,6 +16,16 @@ interface ConfigImportProps {
 
 /** The import's state: the core's response, a file that could not be read, or the core's config reader loading or failing to load. */
 type ConfigResultState = ModelResponse | { readError: string } | { loading: true } | { loadError: string };
+
+/**
+ * Words a config.json error from the translated field messages. The core reports a config value
+ * as JSON text, so a string arrives quoted ("abc"); the messages add their own quotes.
+ */
+function describeConfigError(error: FieldError, lang: Lang, t: Translate): string {
+  if (error.code === 'missing') return t('model.config_missing', { field: error.field });
+  const value = /^".*"$/.test(error.value) ? error.value.slice(1, -1) : error.value;
+  return describeFieldError({ ...error, value }, undefined, lang, t);
+}
 
 /** Renders a text box and a file input for config.json, and the result of the last import. */
 export function ConfigImport({ parseConfig, onConfig }: ConfigImportProps) {
@@ -83,7 +94,7 @@ function ConfigResult({ result }: { result: ConfigResultState | null }) {
       <ul data-testid="config-errors">
         {result.errors.map((error) => (
           <li key={error.field + error.code}>
-            {lang === 'en' ? t('model.config_error', { field: error.field, message: error.message.replace(`${error.field}: `, '') }) : describeFieldError(error, undefined, lang, t)}
+            {lang === 'en' ? t('model.config_error', { field: error.field, message: error.message.replace(`${error.field}: `, '') }) : describeConfigError(error, lang, t)}
           </li>
         ))}
       </ul>

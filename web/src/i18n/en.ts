@@ -41,6 +41,7 @@ export const en = {
   'model.config_applied': 'Imported {name}: {params} parameters.',
   'model.config_errors': 'The config could not be used:',
   'model.config_error': '{field}: {message}',
+  'model.config_missing': 'config.json has no “{field}” key.',
   'model.config_read_failed': 'The file could not be read: {reason}',
   'model.config_loading': 'Loading the config.json reader…',
   'model.config_load_failed': 'The config.json reader failed to load: {reason}. The rest of the calculator still works; try again or reload the page.',

@@ -41,6 +41,7 @@ export const zhCN: Messages = {
   'model.config_applied': '已导入 {name}：{params} 参数。',
   'model.config_errors': '无法使用该配置：',
   'model.config_error': '{field}：{message}',
+  'model.config_missing': 'config.json 中没有 “{field}” 键。',
   'model.config_read_failed': '无法读取文件：{reason}',
   'model.config_loading': '正在加载 config.json 读取模块…',
   'model.config_load_failed': 'config.json 读取模块加载失败：{reason}。计算器的其他功能仍可使用，请重试或刷新页面。',
