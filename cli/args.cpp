@@ -71,6 +71,75 @@ bool print_field_errors(const FieldErrors& errors, const char* command) {
   return !errors.empty();
 }
 
+namespace {
+
+struct FieldHelp {
+  const char* name;
+  const char* help;
+};
+
+constexpr FieldHelp kFieldHelp[] = {
+#include "field_help.inc"
+};
+
+}  // namespace
+
+const char* field_help(const std::string& name) {
+  for (const FieldHelp& row : kFieldHelp) {
+    if (name == row.name) return row.help;
+  }
+  return nullptr;
+}
+
+namespace {
+
+// Prints text indented by six spaces, breaking between words so that no line
+// passes 80 columns (a word longer than a line keeps a line of its own).
+// Columns count bytes, so a line with non-ASCII characters ends a little early.
+void print_wrapped(const char* text) {
+  constexpr size_t kIndent = 6;
+  constexpr size_t kWidth = 80;
+  std::string line;
+  std::string word;
+  auto flush_word = [&] {
+    if (word.empty()) return;
+    if (!line.empty() && kIndent + line.size() + 1 + word.size() > kWidth) {
+      std::cout << std::string(kIndent, ' ') << line << '\n';
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + word;
+    word.clear();
+  };
+  for (const char* c = text; *c != '\0'; ++c) {
+    if (*c == ' ') {
+      flush_word();
+    } else {
+      word += *c;
+    }
+  }
+  flush_word();
+  if (!line.empty()) std::cout << std::string(kIndent, ' ') << line << '\n';
+}
+
+}  // namespace
+
+void print_field_flag(const FieldSpec& spec, const char* help) {
+  std::cout << "  --" << spec.name;
+  if (!spec.choices.empty()) {
+    std::cout << " (";
+    for (size_t i = 0; i < spec.choices.size(); ++i) std::cout << (i ? "|" : "") << spec.choices[i];
+    std::cout << ')';
+  } else if (spec.kind == FieldKind::number || spec.kind == FieldKind::integer) {
+    std::cout << " (" << format_significant(spec.min, 6) << " to " << format_significant(spec.max, 6)
+              << (spec.unit.empty() ? "" : " " + spec.unit) << ')';
+  }
+  if (spec.default_value) std::cout << " default " << *spec.default_value;
+  std::cout << '\n';
+
+  if (help == nullptr) help = field_help(spec.name);
+  if (help != nullptr) print_wrapped(help);
+}
+
 std::string format_significant(double value, int digits) {
   if (!std::isfinite(value)) return "n/a";
   if (value == 0) return "0";

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "errors.h"
+#include "fields.h"
 #include "key_values.h"
 
 namespace gpuplan::cli {
@@ -29,6 +30,14 @@ std::optional<int> finish_early(const ParsedArgs& args, const char* command, voi
 // Prints each field error as "gpuplan COMMAND: --message" (unknown keys as
 // unknown flags). Returns true when there was an error to print.
 bool print_field_errors(const FieldErrors& errors, const char* command);
+
+// The page's one-line description of a field (web/src/i18n/en.ts, copied into
+// cli/field_help.inc by tools/field-help.mjs), or null when it has none.
+const char* field_help(const std::string& name);
+
+// Prints "  --name (accepted values) default D" and, below it, the field's
+// description (help, else field_help) wrapped to 80 columns.
+void print_field_flag(const FieldSpec& spec, const char* help = nullptr);
 
 // Formats a value with three significant digits and no trailing zeros ("21.3", "0.205", "2.6").
 std::string format_significant(double value, int digits = 3);

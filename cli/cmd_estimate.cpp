@@ -25,21 +25,9 @@ void print_help() {
                "step time, and with a dataset the run's wall-clock time, GPU-hours and cost,\n"
                "and the guide method beside them. Model: --model <preset id> (see gpuplan models) or\n"
                "--model custom with the architecture fields, or --hf-config PATH/config.json.\n\nsetup flags:\n";
-  for (const FieldSpec& spec : setup_fields()) {
-    std::cout << "  --" << spec.name;
-    if (!spec.choices.empty()) {
-      std::cout << " (";
-      for (size_t i = 0; i < spec.choices.size(); ++i) std::cout << (i ? "|" : "") << spec.choices[i];
-      std::cout << ')';
-    } else if (spec.kind == FieldKind::number || spec.kind == FieldKind::integer) {
-      std::cout << " (" << format_significant(spec.min, 6) << " to " << format_significant(spec.max, 6)
-                << (spec.unit.empty() ? "" : " " + spec.unit) << ')';
-    }
-    if (spec.default_value) std::cout << " default " << *spec.default_value;
-    std::cout << '\n';
-  }
-  std::cout << "\nmodel flags: --model, and for custom models:";
-  for (const FieldSpec& spec : model_fields()) std::cout << " --" << spec.name;
+  for (const FieldSpec& spec : setup_fields()) print_field_flag(spec);
+  std::cout << "\nmodel flags: --model, and for custom models (--model custom):\n";
+  for (const FieldSpec& spec : model_fields()) print_field_flag(spec);
   std::cout << "\n  --json (print JSON instead of a table)\n";
 }
 

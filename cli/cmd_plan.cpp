@@ -17,18 +17,17 @@ namespace {
 
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
-void print_field(const FieldSpec& spec) {
-  std::cout << "  --" << spec.name;
-  if (!spec.choices.empty()) {
-    std::cout << " (";
-    for (size_t i = 0; i < spec.choices.size(); ++i) std::cout << (i ? "|" : "") << spec.choices[i];
-    std::cout << ')';
-  } else if (spec.kind == FieldKind::number || spec.kind == FieldKind::integer) {
-    std::cout << " (" << format_significant(spec.min, 6) << " to " << format_significant(spec.max, 6)
-              << (spec.unit.empty() ? "" : " " + spec.unit) << ')';
-  }
-  if (spec.default_value) std::cout << " default " << *spec.default_value;
-  std::cout << '\n';
+// The planner's inputs have labels on the page but no help text there, so
+// their descriptions live here.
+const char* planner_flag_help(const std::string& name) {
+  if (name == "max_gpus") return "Largest GPU count to try: 1, 2, 4 and every multiple of 8 up to it.";
+  if (name == "global_batch") return "Sequences per optimizer step; every setup keeps it (micro-batch x accumulation x data-parallel GPUs).";
+  if (name == "budget_usd") return "Keep only setups whose total cost is at most this.";
+  if (name == "deadline_hours") return "Keep only setups whose wall-clock time is at most this.";
+  if (name == "shardings") return "Data-parallel shardings to try, as a comma list.";
+  if (name == "allow_offload") return "Also try moving optimizer states (and weights) to host memory.";
+  if (name == "max_results") return "Length of the fastest and cheapest lists.";
+  return nullptr;
 }
 
 void print_help() {
@@ -41,20 +40,21 @@ void print_help() {
                "planner flags (--gpus is a comma list of GPU ids; without it, --gpu):\n";
   for (const FieldSpec& spec : plan_fields()) {
     if (spec.name == "gpus") {
-      std::cout << "  --gpus (comma list of: see gpuplan gpus)\n";
+      std::cout << "  --gpus (comma list of: see gpuplan gpus)\n"
+                   "      GPU types to consider; without it, the type of --gpu.\n";
       continue;
     }
-    print_field(spec);
+    print_field_flag(spec, planner_flag_help(spec.name));
   }
   std::cout << "\nsetup flags (the planner chooses";
   for (const std::string& name : planner_chosen_fields()) std::cout << ' ' << name;
   std::cout << " itself):\n";
   for (const FieldSpec& spec : setup_fields()) {
     const std::vector<std::string>& chosen = planner_chosen_fields();
-    if (std::find(chosen.begin(), chosen.end(), spec.name) == chosen.end()) print_field(spec);
+    if (std::find(chosen.begin(), chosen.end(), spec.name) == chosen.end()) print_field_flag(spec);
   }
-  std::cout << "\nmodel flags: --model, and for custom models:";
-  for (const FieldSpec& spec : model_fields()) std::cout << " --" << spec.name;
+  std::cout << "\nmodel flags: --model, and for custom models (--model custom):\n";
+  for (const FieldSpec& spec : model_fields()) print_field_flag(spec);
   std::cout << "\n  --json (print JSON instead of tables)\n";
 }
 

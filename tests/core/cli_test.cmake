@@ -56,3 +56,10 @@ expect_run(ARGS estimate --hf-config ${SOURCE_DIR}/tests/core/no-such-config.jso
 expect_run(ARGS estimate --model llama-2-7b --method lora --seq_len 8192 --sharding zero3 STATUS 0
   CONTAINS "Peak per GPU" "warning: seq_len 8192 is longer than the model's max_positions 4096"
   "warning: sharding zero3 shards nothing")
+
+# Help lists each flag with its accepted values and, below it, the page's description.
+expect_run(ARGS estimate --help STATUS 0
+  CONTAINS "  --micro_batch (1 to 65536 sequences) default 16\n      Sequences per GPU in one forward and backward pass."
+           "  --virtual_stages (1 to 64 stages) default 1\n" "  --hidden (")
+expect_run(ARGS plan --help STATUS 0
+  CONTAINS "  --max_gpus (1 to 1024 GPUs) default 1024\n      Largest GPU count to try: 1, 2, 4 and every multiple of 8 up to it.")
