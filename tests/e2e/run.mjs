@@ -401,6 +401,10 @@ describe('main page', () => {
 
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `page is ${overflow}px wider than the 390px screen`);
+    // On a phone the setups stack, so the table needs no sideways scrolling either.
+    const tableOverflow = await page.locator('.planner .table-scroll').evaluate((box) => box.scrollWidth - box.clientWidth);
+    assert.ok(tableOverflow <= 0, `the planner table scrolls ${tableOverflow}px sideways`);
+    assert.match(await page.locator('[data-testid=planner-table] tbody td').first().evaluate((cell) => getComputedStyle(cell, '::before').content), /Total time/);
     assert.match(search(page), /tab=planner/);
     await assertNoNaN(page);
     assertClean(opened);

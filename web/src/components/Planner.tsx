@@ -5,6 +5,7 @@ import { formatBinaryBytes, formatInteger, formatLimit, formatSeconds, formatSig
 import { useI18n } from '../i18n/context';
 import { choiceLabel, describeFieldError } from '../messages';
 import { log2Scale } from '../scale';
+import './Planner.css';
 
 interface PlannerProps {
   plan: (query: Query) => PlanResponse;
@@ -291,10 +292,10 @@ export function Planner({ plan: uncachedPlan, gpus, query, input, modelName, url
                   {rows.map((candidate, index) => (
                     <tr key={index}>
                       <th scope="row">{describe(candidate)}</th>
-                      <td class="num">{joinQuantity(formatSeconds(candidate.total_time_s, locale, units))}</td>
-                      <td class="num">{candidate.cost_usd == null ? t('time.no_price') : `$${formatSignificant(candidate.cost_usd, locale, 4)}`}</td>
-                      <td class="num">{formatSignificant(100 * candidate.mfu, locale, 3)}%</td>
-                      <td class="num">{joinQuantity(formatBinaryBytes(candidate.peak_memory_bytes, locale))}</td>
+                      <td class="num" data-label={t('time.total')}>{joinQuantity(formatSeconds(candidate.total_time_s, locale, units))}</td>
+                      <td class="num" data-label={t('time.cost')}>{candidate.cost_usd == null ? t('time.no_price') : `$${formatSignificant(candidate.cost_usd, locale, 4)}`}</td>
+                      <td class="num" data-label={t('time.mfu')}>{formatSignificant(100 * candidate.mfu, locale, 3)}%</td>
+                      <td class="num" data-label={t('memory.heading')}>{joinQuantity(formatBinaryBytes(candidate.peak_memory_bytes, locale))}</td>
                       <td>
                         <button type="button" onClick={() => onLoad(candidate.input)}>
                           {t('planner.load')}
