@@ -39,6 +39,11 @@ class Measurement:
     trainable_params: object = None
     lora_modules: list = dataclasses.field(default_factory=list)  # module names as recorded in the case
     method_notes: list = dataclasses.field(default_factory=list)
+    padded_tokens_per_step: object = None  # mean tokens per measured step, padding included (varying lengths)
+    # torch.cuda.memory_stats() over the measured steps: peak bytes in split but
+    # inactive blocks (fragmentation), cudaMalloc retries after freeing the cache,
+    # and the peak number of segments.
+    allocator_stats: dict = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass
@@ -125,6 +130,8 @@ def measured_entries(options, measurement):
             "step_time_s", round(mean_s, 6), "s",
             f"mean of {len(times)} steps: {mean_s:.4f} s (min {min(times):.4f} s, max {max(times):.4f} s)"))
         tokens_per_step = options.micro_batch * options.seq_len * options.grad_accum
+        if measurement.padded_tokens_per_step is not None:
+            tokens_per_step = round(measurement.padded_tokens_per_step)  # varying lengths: the padded tokens run
         tokens_per_s = tokens_per_step / mean_s
         entries.append(_plain_entry(
             "tokens_per_s_per_gpu", round(tokens_per_s, 1), "tokens/s",
@@ -162,6 +169,18 @@ def case_notes(options, source, measurement, environment, run_date):
     ]
     sentences += source.notes
     sentences += measurement.method_notes
+    if options.sample_lengths == "varying":
+        sentences.append(
+            f"Sample lengths varied: each sequence drew a length between {max(1, options.seq_len // 8)} and "
+            f"{options.seq_len} tokens, and each micro-batch was padded to its longest (labels -100 on padding).")
+        if measurement.padded_tokens_per_step is not None:
+            sentences.append(f"Mean tokens per measured step, padding included: "
+                             f"{measurement.padded_tokens_per_step:.0f}.")
+    stats = measurement.allocator_stats
+    if stats:
+        sentences.append(
+            f"Allocator over the measured steps: peak inactive split blocks {int(stats['inactive_split_bytes_peak'])} "
+            f"bytes, {int(stats['alloc_retries'])} cudaMalloc retries, peak {int(stats['segments_peak'])} segments.")
 
     if measurement.total_params is not None:
         params = f"Parameters: {measurement.total_params} total"
@@ -210,6 +229,8 @@ def build_case(case_id, options, source, measurement, environment, run_date):
         "attention": options.attention,
         "framework": framework_text(options, environment.versions),
     }
+    if options.sample_lengths == "varying":
+        training["samples_shorter_than_seq_len"] = True
 
     label_gb = nominal_memory_label_gb(environment.gpu_total_bytes)
     hardware = {

@@ -17,6 +17,7 @@ OPTIMIZERS = ("adamw", "adamw_8bit", "paged_adamw_8bit", "paged_adamw_32bit", "s
 CHECKPOINTING = ("off", "full")
 ATTENTION = ("eager", "sdpa", "flash")
 QUANT_TYPES = ("nf4", "fp4")
+SAMPLE_LENGTHS = ("fixed", "varying")
 
 # gpuplan precisions that a single-GPU PyTorch loop cannot reproduce, with the reason.
 UNSUPPORTED_PRECISIONS = {
@@ -68,6 +69,7 @@ class MeasureOptions:
     grad_accum: int = 1
     grad_checkpointing: str = "off"
     attention: str = "sdpa"
+    sample_lengths: str = "fixed"
     steps: int = 5
     warmup_steps: int = 1
     out: str = ""
@@ -142,6 +144,9 @@ def build_parser():
     add("--grad_accum", default="1", help="micro-batches per optimizer step (default 1)")
     add("--grad_checkpointing", default="off", help="off or full (default off)")
     add("--attention", default="sdpa", help="eager, sdpa or flash (flash_attention_2) (default sdpa)")
+    add("--sample_lengths", default="fixed", help="fixed: every sequence has --seq_len tokens; varying: each "
+        "sequence draws a length between --seq_len/8 and --seq_len and each micro-batch is padded to its longest, "
+        "as unpacked data is (default fixed)")
 
     add("--steps", default="5", help="measured optimizer steps after the warm-up (default 5)")
     add("--warmup_steps", default="1", help="optimizer steps before the peak statistics are reset (default 1)")
@@ -268,6 +273,7 @@ def parse_options(argv):
             {"selective": "Transformers checkpoints whole layers only; use full"},
         ),
         attention=_parse_choice("attention", args.attention, ATTENTION),
+        sample_lengths=_parse_choice("sample_lengths", args.sample_lengths, SAMPLE_LENGTHS),
         steps=_parse_integer("steps", args.steps, 1, MAX_STEPS),
         warmup_steps=_parse_integer("warmup_steps", args.warmup_steps, 1, MAX_STEPS),
         out=args.out,
@@ -345,6 +351,7 @@ def single_case_argv(options, model, method, micro_batch, case_id, out):
         "--grad_accum", str(options.grad_accum),
         "--grad_checkpointing", options.grad_checkpointing,
         "--attention", options.attention,
+        "--sample_lengths", options.sample_lengths,
         "--steps", str(options.steps),
         "--warmup_steps", str(options.warmup_steps),
         "--id", case_id,

@@ -10,6 +10,7 @@ import importlib
 import importlib.metadata
 import logging
 import os
+import random
 import re
 import tempfile
 import time
@@ -57,6 +58,27 @@ class RunError(RuntimeError):
 
 # ---------------------------------------------------------------------------
 # Pure helpers (no torch)
+
+
+def draw_sample_lengths(rng, micro_batch, seq_len):
+    """Return micro_batch lengths drawn uniformly from seq_len // 8 (at least 1) to seq_len.
+
+    rng is a random.Random, so that a seed repeats the same sequence of shapes.
+    """
+    shortest = max(1, seq_len // 8)
+    return [rng.randint(shortest, seq_len) for _ in range(micro_batch)]
+
+
+ALLOCATOR_STAT_KEYS = {
+    "inactive_split_bytes_peak": "inactive_split_bytes.all.peak",
+    "alloc_retries": "num_alloc_retries",
+    "segments_peak": "segment.all.peak",
+}
+
+
+def allocator_stats(memory_stats):
+    """Pick the fragmentation figures from torch.cuda.memory_stats(); missing keys read 0."""
+    return {name: int(memory_stats.get(key, 0)) for name, key in ALLOCATOR_STAT_KEYS.items()}
 
 
 def dtype_plan(options):
@@ -365,7 +387,40 @@ def build_optimizer(torch, options, parameters):
 # Training and measuring
 
 
-def _make_step(torch, model, optimizer, options, plan, input_ids, labels):
+def _batch_source(torch, options, vocab, encoder):
+    """Return next_batch() -> (input_ids, labels, attention_mask, tokens) for one micro-batch.
+
+    Fixed lengths reuse one batch of seq_len tokens per sequence. Varying
+    lengths draw new lengths for every micro-batch and pad it to its longest
+    sequence, so the allocator sees a new shape each time, as with unpacked data.
+    """
+    if options.sample_lengths == "fixed":
+        input_ids = torch.randint(0, vocab, (options.micro_batch, options.seq_len), device="cuda")
+        if encoder:
+            labels = torch.randint(0, CLASSIFIER_LABELS, (options.micro_batch,), device="cuda")
+        else:
+            labels = input_ids  # the causal LM shifts them by one position
+        tokens = options.micro_batch * options.seq_len
+        return lambda: (input_ids, labels, None, tokens)
+
+    rng = random.Random(options.seed)
+
+    def next_batch():
+        lengths = draw_sample_lengths(rng, options.micro_batch, options.seq_len)
+        longest = max(lengths)
+        input_ids = torch.randint(0, vocab, (options.micro_batch, longest), device="cuda")
+        positions = torch.arange(longest, device="cuda").unsqueeze(0)
+        attention_mask = (positions < torch.tensor(lengths, device="cuda").unsqueeze(1)).long()
+        if encoder:
+            labels = torch.randint(0, CLASSIFIER_LABELS, (options.micro_batch,), device="cuda")
+        else:
+            labels = input_ids.masked_fill(attention_mask == 0, -100)
+        return input_ids, labels, attention_mask, options.micro_batch * longest
+
+    return next_batch
+
+
+def _make_step(torch, model, optimizer, options, plan, next_batch, tokens_seen):
     autocast_dtype = getattr(torch, plan["autocast"]) if plan["autocast"] else None
     scaler = None
     if plan["autocast"] == "float16":
@@ -381,8 +436,10 @@ def _make_step(torch, model, optimizer, options, plan, input_ids, labels):
         torch.cuda.synchronize()
         start = time.perf_counter()
         for _ in range(options.grad_accum):
+            input_ids, labels, attention_mask, tokens = next_batch()
+            tokens_seen.append(tokens)
             with autocast():
-                loss = model(input_ids=input_ids, labels=labels).loss / options.grad_accum
+                loss = model(input_ids=input_ids, attention_mask=attention_mask, labels=labels).loss / options.grad_accum
             if scaler is not None:
                 scaler.scale(loss).backward()
             else:
@@ -441,12 +498,9 @@ def run_case(options, source):
         optimizer = build_optimizer(torch, options, parameters)
 
         vocab = model.get_input_embeddings().num_embeddings
-        input_ids = torch.randint(0, vocab, (options.micro_batch, options.seq_len), device="cuda")
-        if source.encoder:
-            labels = torch.randint(0, CLASSIFIER_LABELS, (options.micro_batch,), device="cuda")
-        else:
-            labels = input_ids  # the causal LM shifts them by one position
-        step = _make_step(torch, model, optimizer, options, plan, input_ids, labels)
+        next_batch = _batch_source(torch, options, vocab, source.encoder)
+        tokens_seen = []
+        step = _make_step(torch, model, optimizer, options, plan, next_batch, tokens_seen)
 
         # Drop blocks cached while building (CPU copies, quantization
         # buffers) so that reserved memory reflects training.
@@ -457,6 +511,7 @@ def run_case(options, source):
         for _ in range(options.warmup_steps):
             step()
         torch.cuda.reset_peak_memory_stats()
+        tokens_seen.clear()
 
         phase = "measured step"
         for index in range(options.steps):
@@ -464,6 +519,9 @@ def run_case(options, source):
             LOG.info("step %d/%d: %.3f s", index + 1, options.steps, measurement.step_times_s[-1])
         measurement.peak_allocated_bytes = torch.cuda.max_memory_allocated()
         measurement.peak_reserved_bytes = torch.cuda.max_memory_reserved()
+        measurement.allocator_stats = allocator_stats(torch.cuda.memory_stats())
+        if options.sample_lengths == "varying":
+            measurement.padded_tokens_per_step = sum(tokens_seen) / options.steps
         reader.read(measurement)
     except Exception as error:  # only out-of-memory is a result; the rest re-raises
         if not is_out_of_memory(error):

@@ -12,6 +12,7 @@ config classes.
 import json
 import os
 import stat
+import random
 import sys
 import tempfile
 import unittest
@@ -475,6 +476,7 @@ class OptionTest(unittest.TestCase):
         (["--model", "gpt2", "--attention", "flash2"], ["--attention", "'flash2'", "eager, sdpa, flash"]),
         (["--model", "gpt2", "--attention", "flash", "--precision", "fp32"], ["--attention", "fp32"]),
         (["--model", "gpt2", "--quant", "int4"], ["--quant", "'int4'", "nf4, fp4"]),
+        (["--model", "gpt2", "--sample_lengths", "random"], ["--sample_lengths", "'random'", "fixed, varying"]),
         (["--model", "gpt2", "--double_quant", "maybe"], ["--double_quant", "true or false"]),
         (["--model", "gpt2", "--kbit_upcast", "2"], ["--kbit_upcast", "true or false"]),
         (["--model", "gpt2", "--base_weight_bits", "8"], ["--base_weight_bits", "16 or 32"]),
@@ -538,7 +540,8 @@ class OptionTest(unittest.TestCase):
         options = parse("--grid", "--model", "gpt2,llama-3-8b", "--method", "lora,qlora", "--micro_batch", "2,4",
                         "--lora_targets", "q,v", "--lora_dropout", "0.05", "--precision", "pure_bf16",
                         "--optimizer", "paged_adamw_8bit", "--grad_checkpointing", "full", "--kbit_upcast", "false",
-                        "--seq_len", "512", "--gpuplan", "/opt/gpuplan", "--trust_remote_code")
+                        "--seq_len", "512", "--gpuplan", "/opt/gpuplan", "--trust_remote_code",
+                        "--sample_lengths", "varying")
         argv = measure_options.single_case_argv(options, "llama-3-8b", "qlora", 4, "V905", "/tmp/V905.json")
         point = parse_options(argv)
         self.assertEqual((point.model, point.method, point.micro_batch), ("llama-3-8b", "qlora", 4))
@@ -547,7 +550,7 @@ class OptionTest(unittest.TestCase):
         self.assertFalse(point.grid)
         for field in ("lora_rank", "lora_alpha", "lora_dropout", "lora_targets", "base_weight_bits", "quant",
                       "double_quant", "kbit_upcast", "trainable_layers", "precision", "optimizer", "seq_len",
-                      "grad_accum", "grad_checkpointing", "attention", "steps", "warmup_steps", "gpuplan",
+                      "grad_accum", "grad_checkpointing", "attention", "sample_lengths", "steps", "warmup_steps", "gpuplan",
                       "trust_remote_code", "seed"):
             self.assertEqual(getattr(point, field), getattr(options, field), field)
 
@@ -796,6 +799,22 @@ class CaseTest(unittest.TestCase):
         self.assertIn("bitsandbytes 0.44.1", case["training"]["framework"])
         self.assertIn("unified memory", case["notes"])
 
+    def test_varying_lengths(self):
+        measurement = measured_run()
+        measurement.padded_tokens_per_step = 3000.0
+        measurement.allocator_stats = {"inactive_split_bytes_peak": 2 * GIB, "alloc_retries": 0, "segments_peak": 41}
+        case = self.build(parse("--model", "qwen2.5-0.5b", "--micro_batch", "2", "--seq_len", "2048",
+                                "--sample_lengths", "varying"), measurement)
+        self.assertIs(case["training"]["samples_shorter_than_seq_len"], True)
+        self.assertEqual(case["training"]["seq_len"], 2048)
+        self.assertIn("each sequence drew a length between 256 and 2048 tokens", case["notes"])
+        self.assertIn("Mean tokens per measured step, padding included: 3000.", case["notes"])
+        self.assertIn("peak inactive split blocks 2147483648 bytes, 0 cudaMalloc retries, peak 41 segments",
+                      case["notes"])
+        by_quantity = {entry["quantity"]: entry for entry in case["measured"]}
+        # 3000 padded tokens per step in the mean step time of 0.5 s
+        self.assertAlmostEqual(by_quantity["tokens_per_s_per_gpu"]["value"], 6000.0)
+
     def test_nominal_memory_labels(self):
         # (total memory CUDA reports in GiB, vendor label)
         for gib, label in [(79.25, 80), (139.8, 141), (39.4, 40), (23.99, 24), (14.75, 16), (22.05, 24),
@@ -825,6 +844,25 @@ class RunnerHelperTest(unittest.TestCase):
         for flags, expected in table:
             with self.subTest(flags=flags):
                 self.assertEqual(measure_runner.dtype_plan(parse("--model", "m", *flags)), expected)
+
+    def test_sample_lengths(self):
+        rng = random.Random(7)
+        lengths = [length for _ in range(500) for length in measure_runner.draw_sample_lengths(rng, 4, 2048)]
+        self.assertEqual(len(lengths), 2000)
+        # Uniform from 2048 // 8 = 256 to 2048: both ends are reached in 2,000 draws, nothing lies outside.
+        self.assertEqual((min(lengths), max(lengths)), (256, 2048))
+        self.assertAlmostEqual(sum(lengths) / len(lengths), (256 + 2048) / 2, delta=40)
+        # The same seed repeats the shapes; a one-token sequence stays one token.
+        self.assertEqual(measure_runner.draw_sample_lengths(random.Random(3), 3, 100),
+                         measure_runner.draw_sample_lengths(random.Random(3), 3, 100))
+        self.assertEqual(measure_runner.draw_sample_lengths(random.Random(3), 2, 1), [1, 1])
+
+    def test_allocator_stats(self):
+        stats = {"inactive_split_bytes.all.peak": 123, "num_alloc_retries": 2, "segment.all.peak": 9,
+                 "allocated_bytes.all.peak": 5}
+        self.assertEqual(measure_runner.allocator_stats(stats),
+                         {"inactive_split_bytes_peak": 123, "alloc_retries": 2, "segments_peak": 9})
+        self.assertEqual(measure_runner.allocator_stats({})["alloc_retries"], 0)
 
     def test_dtype_keyword(self):
         self.assertEqual(measure_runner.dtype_keyword("4.46.3"), "torch_dtype")
