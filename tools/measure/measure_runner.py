@@ -392,7 +392,7 @@ def _batch_source(torch, options, vocab, encoder):
 
     Fixed lengths reuse one batch of seq_len tokens per sequence. Varying
     lengths draw new lengths for every micro-batch and pad it to its longest
-    sequence, so the allocator sees a new shape each time, as with unpacked data.
+    sequence, so the allocator gets a new shape each time, as with unpacked data.
     """
     if options.sample_lengths == "fixed":
         input_ids = torch.randint(0, vocab, (options.micro_batch, options.seq_len), device="cuda")
