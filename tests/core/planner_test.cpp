@@ -152,6 +152,30 @@ TEST_CASE("plan rejects invalid requests", "[plan]") {
   CHECK(result.errors[2].field == "dataset_tokens");
 }
 
+// The base setup's interleaving carries over to pipelines whose stages have a
+// layer for each chunk: Llama 3 8B has 32 layers, so pipelines of 2 to 16
+// stages keep 2 chunks (32 chunks of one layer at 16), a pipeline of 32 stages
+// falls back to plain 1F1B, and no pipeline has none.
+TEST_CASE("plan keeps the interleaved schedule where the layers allow it", "[plan]") {
+  const ModelSpec& llama = *find_preset("llama-3-8b");
+  PlanRequest request = llama_request();
+  request.base.virtual_stages = 2;
+  request.max_results = 1000;
+  const PlanResult result = plan_training(llama, request);
+  REQUIRE(result.ok);
+  int pipelined = 0;
+  for (const std::vector<PlanCandidate>* list : {&result.by_time, &result.by_cost, &result.pareto}) {
+    for (const PlanCandidate& candidate : *list) {
+      const TrainingSetup& setup = candidate.setup;
+      CAPTURE(setup.pipeline_parallel);
+      const bool interleaved = setup.pipeline_parallel > 1 && setup.pipeline_parallel * 2 <= 32;
+      CHECK(setup.virtual_stages == (interleaved ? 2 : 1));
+      if (setup.pipeline_parallel > 1) ++pipelined;
+    }
+  }
+  CHECK(pipelined > 0);
+}
+
 TEST_CASE("plan sharded memory falls with more gpus", "[plan]") {
   const ModelSpec& llama = *find_preset("llama-2-13b");
   for (Sharding sharding : {Sharding::zero1, Sharding::zero2, Sharding::zero3, Sharding::fsdp_full_shard}) {
