@@ -176,6 +176,12 @@ TrainingSetup read_setup(FieldReader& reader, FieldErrors& errors) {
   if (auto value = reader.integer("tensor_parallel")) setup.tensor_parallel = *value;
   if (auto value = reader.integer("pipeline_parallel")) setup.pipeline_parallel = *value;
   if (auto value = reader.integer("virtual_stages")) setup.virtual_stages = *value;
+  if (setup.pipeline_parallel > 1 && (setup.sharding == Sharding::zero2 || setup.sharding == Sharding::zero3)) {
+    // deepspeed/runtime/pipe/engine.py asserts zero_optimization_stage() < 2.
+    errors.push_back(make_unsupported("sharding", sharding_name(setup.sharding),
+                                      "DeepSpeed's pipeline engine runs ZeRO stage 0 or 1 only; with "
+                                      "pipeline_parallel above 1 use ddp, zero1 or an FSDP mode"));
+  }
   if (setup.virtual_stages > 1 && setup.pipeline_parallel < 2) {
     errors.push_back(make_unsupported("virtual_stages", std::to_string(setup.virtual_stages),
                                       "an interleaved schedule needs pipeline_parallel of at least 2"));

@@ -103,6 +103,28 @@ TEST_CASE("bf16 on a V100 is unsupported", "[fields]") {
   CHECK(run_estimate(query).ok);
 }
 
+// DeepSpeed's PipelineEngine asserts zero_optimization_stage() < 2, so ZeRO-2
+// and ZeRO-3 are rejected with a pipeline; ZeRO-1 and FSDP are accepted.
+TEST_CASE("zero-2 and zero-3 are rejected with a pipeline", "[fields]") {
+  KeyValues query = valid_query();
+  query["num_gpus"] = "4";
+  query["pipeline_parallel"] = "2";
+  for (const char* sharding : {"zero2", "zero3"}) {
+    CAPTURE(sharding);
+    query["sharding"] = sharding;
+    EstimateResponse response = run_estimate(query);
+    CHECK_FALSE(response.ok);
+    REQUIRE(response.errors.size() == 1);
+    CHECK(response.errors[0].field == "sharding");
+    CHECK(response.errors[0].code == ErrorCode::unsupported);
+  }
+  for (const char* sharding : {"ddp", "zero1", "fsdp_full_shard"}) {
+    CAPTURE(sharding);
+    query["sharding"] = sharding;
+    CHECK(run_estimate(query).ok);
+  }
+}
+
 TEST_CASE("unknown keys are reported not applied", "[fields]") {
   KeyValues query = valid_query();
   query["<script>"] = "1";
