@@ -86,7 +86,11 @@ void print_tables(const PlanResponse& response) {
               response.model->name.c_str(), method_name(request.base.method),
               precision_name(request.base.precision), static_cast<long long>(request.base.seq_len),
               static_cast<long long>(request.global_batch), result.optimizer_steps);
-  std::printf("%lld setups fit; %lld estimates in %.1f ms\n", static_cast<long long>(result.stats.fitting),
+  std::printf("%lld setups fit", static_cast<long long>(result.stats.fitting));
+  if (result.stats.over_budget > 0) {
+    std::printf(", %lld of them over the budget or deadline", static_cast<long long>(result.stats.over_budget));
+  }
+  std::printf("; %lld estimates in %.1f ms\n",
               static_cast<long long>(result.stats.time_evaluations + result.stats.memory_evaluations),
               response.elapsed_ms);
   print_rows("Pareto front (no other setup is both faster and cheaper), fastest first", result.pareto);

@@ -451,11 +451,15 @@ PlanResult plan_training(const ModelSpec& model, const PlanRequest& request) {
     }
   }
 
-  if (!candidates.empty()) {
-    result.optimizer_steps = estimate_run(candidates.front().setup, candidates.front().step_time_s, request.dataset,
-                                          request.price_per_gpu_hour)
-                                 .optimizer_steps;
-  }
+  // The step count depends only on the dataset and the global batch, so it is
+  // known (and stated with the assumptions) even when no setup fits.
+  TrainingSetup one_replica = request.base;
+  one_replica.num_gpus = 1;
+  one_replica.tensor_parallel = 1;
+  one_replica.pipeline_parallel = 1;
+  one_replica.micro_batch = request.global_batch;
+  one_replica.grad_accum = 1;
+  result.optimizer_steps = estimate_run(one_replica, 1.0, request.dataset, std::nullopt).optimizer_steps;
 
   result.by_time = candidates;
   sort_candidates(result.by_time, faster);

@@ -63,3 +63,7 @@ expect_run(ARGS estimate --help STATUS 0
            "  --virtual_stages (1 to 64 stages) default 1\n" "  --hidden (")
 expect_run(ARGS plan --help STATUS 0
   CONTAINS "  --max_gpus (1 to 1024 GPUs) default 1024\n      Largest GPU count to try: 1, 2, 4 and every multiple of 8 up to it.")
+
+# A budget below every setup: the counts say why nothing is listed, and the step count still shows.
+expect_run(ARGS plan --model llama-3-8b --gpus rtx-4090 --max_gpus 8 --dataset_tokens 1e8 --budget_usd 0.01
+  STATUS 1 CONTAINS "3052 optimizer steps" "of them over the budget or deadline")

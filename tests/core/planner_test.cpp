@@ -114,6 +114,16 @@ TEST_CASE("plan respects budget and deadline", "[plan]") {
   for (const PlanCandidate& candidate : deadline.by_time) {
     CHECK(candidate.total_time_s <= *request.deadline_hours * 3600);
   }
+
+  // A budget below every setup leaves nothing, but the step count still
+  // follows from the dataset: 1e9 tokens / 2048 = 488,282 sequences, 64 per step.
+  request.deadline_hours.reset();
+  request.budget_usd = 0.01;
+  const PlanResult none = plan_training(llama, request);
+  REQUIRE(none.ok);
+  CHECK(none.by_time.empty());
+  CHECK(none.stats.over_budget == none.stats.fitting);
+  CHECK(none.optimizer_steps == 7630);
 }
 
 TEST_CASE("plan without a price ranks by time only", "[plan]") {
