@@ -42,7 +42,7 @@ function renderFixes(stale: 'edited' | null) {
       />
     </I18nContext.Provider>,
   );
-  return screen.getByRole('region', { name: 'Cheapest changes that make it fit' });
+  return screen.getByRole('region', { name: 'Cheapest changes that make it fit (fewest GPU-seconds per token)' });
 }
 
 describe('fixes', () => {

@@ -182,12 +182,13 @@ export function describeFix(fix: Fix, t: Translate, locale: string): string {
     .join(t('fix.and'));
 }
 
-// While a field is invalid the estimate shown is the last valid one, so an applied fix changes the
-// form without changing the result; the notice repeats here, beside the buttons, why.
+// While a field is invalid, the estimate shown is the last valid one, so an applied fix changes the
+// form but not the result. The notice repeats the reason here, beside the buttons.
 function Fixes({ fixes, onApply, stale }: { fixes: Fix[] | null; onApply: (changes: Query) => void; stale: 'edited' | 'url' | null }) {
   const { t, locale } = useI18n();
   if (fixes === null) return null;
   const text = (value: number) => joinQuantity(formatBinaryBytes(value, locale));
+  const gpus = (fix: Fix) => Number(fix.response.input['num_gpus'] ?? 1);
   return (
     <section class="fixes" aria-labelledby="fixes-heading">
       <h3 id="fixes-heading">{t('fix.heading')}</h3>
@@ -201,6 +202,7 @@ function Fixes({ fixes, onApply, stale }: { fixes: Fix[] | null; onApply: (chang
               <small>
                 {' — '}
                 {t('fix.result', { peak: text(fix.response.detailed!.nvidia_smi_bytes), headroom: text(fix.response.detailed!.headroom_bytes) })}
+                {fix.response.time && t('fix.step', { rate: formatSignificant(fix.response.time.tokens_per_step / fix.response.time.step_time_s, locale, 3), gpus: gpus(fix) })}
               </small>
             </span>
             <button type="button" onClick={() => onApply(fix.changes)}>
