@@ -119,6 +119,7 @@ FieldError make_unsupported(const std::string& field, const std::string& value, 
   error.field = field;
   error.code = ErrorCode::unsupported;
   error.value = truncate_for_message(value);
+  error.reason = reason;
   error.message = field + ": unsupported value " + quoted(value) + ": " + reason;
   return error;
 }

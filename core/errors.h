@@ -30,6 +30,7 @@ struct FieldError {
   std::optional<double> min;
   std::optional<double> max;
   std::vector<std::string> choices;  // accepted values for unknown_choice
+  std::string reason;                // for unsupported: the English clause saying what conflicts
   std::string message;               // complete English sentence naming field, value and range
 };
 

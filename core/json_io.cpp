@@ -80,6 +80,10 @@ void write_field_error(JsonWriter& writer, const FieldError& error) {
     for (const std::string& choice : error.choices) writer.String(choice.c_str());
     writer.EndArray();
   }
+  if (!error.reason.empty()) {
+    writer.Key("reason");
+    writer.String(error.reason.c_str());
+  }
   writer.Key("message");
   writer.String(error.message.c_str());
   writer.EndObject();

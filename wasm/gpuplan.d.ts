@@ -55,6 +55,8 @@ export interface FieldError {
   min?: number;
   max?: number;
   choices?: string[];
+  /** For code unsupported: the English clause that says which settings conflict. */
+  reason?: string;
   /** Complete English sentence; the page words errors itself from code, field and limits. */
   message: string;
 }

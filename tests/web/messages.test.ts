@@ -31,6 +31,13 @@ describe('field error messages', () => {
     );
   });
 
+  it('gives the core\'s reason for a value that conflicts with another field', () => {
+    // 3 GPUs cannot hold tensor-parallel groups of 2; the reason stays English in both catalogs.
+    const query = { num_gpus: '3', tensor_parallel: '2' };
+    expect(messageFor(query, 'en')).toBe('GPUs: “3” is not supported: must be a multiple of tensor_parallel x pipeline_parallel (2).');
+    expect(messageFor(query, 'zh-CN')).toBe('GPU 数量：“3”与其他设置不兼容：must be a multiple of tensor_parallel x pipeline_parallel (2)。');
+  });
+
   it('keeps the scientific form of the params limits', () => {
     // fields() gives params the range 1e3 to 1e13.
     expect(messageFor({ params: 'abc' }, 'en')).toBe('Parameters (P) for the guide: “abc” is not a number. Accepted: 1e3 to 1e13 parameters.');

@@ -81,7 +81,8 @@ export function describeFieldError(error: FieldError, field: FieldSpec | undefin
       case 'invalid_json':
         return t('error.invalid_json');
       case 'unsupported':
-        return t('error.unsupported', { value });
+        // The core's reason names the conflicting settings; it is English in both catalogs.
+        return error.reason ? t('error.unsupported_reason', { value, reason: error.reason }) : t('error.unsupported', { value });
       case 'too_large':
         return t('error.too_large');
       default:

@@ -274,6 +274,7 @@ export const en = {
   'error.unknown_field': '“{value}” is not an input of this calculator.',
   'error.invalid_json': 'the text is not valid JSON.',
   'error.unsupported': '“{value}” is not supported with the other settings.',
+  'error.unsupported_reason': '“{value}” is not supported: {reason}.',
   'error.too_large': 'the input is too large.',
   'accepted.range': 'Accepted: {min} to {max}{unit}.',
   'accepted.integer_range': 'Accepted: whole numbers from {min} to {max}{unit}.',

@@ -274,6 +274,7 @@ export const zhCN: Messages = {
   'error.unknown_field': '“{value}”不是本计算器的输入项。',
   'error.invalid_json': '文本不是有效的 JSON。',
   'error.unsupported': '“{value}”与其他设置不兼容。',
+  'error.unsupported_reason': '“{value}”与其他设置不兼容：{reason}。',
   'error.too_large': '输入过大。',
   'accepted.range': '可接受范围：{min} 至 {max}{unit}。',
   'accepted.integer_range': '可接受范围：{min} 至 {max} 的整数{unit}。',
