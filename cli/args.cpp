@@ -30,7 +30,9 @@ ParsedArgs parse_args(int argc, char** argv, int first, const std::vector<std::s
       continue;
     }
     if (std::find(boolean_flags.begin(), boolean_flags.end(), name) != boolean_flags.end()) {
-      parsed.values[name] = "true";
+      // A boolean flag alone means true; "true" or "false" after it is its value.
+      const bool has_value = i + 1 < argc && (std::string(argv[i + 1]) == "true" || std::string(argv[i + 1]) == "false");
+      parsed.values[name] = has_value ? argv[++i] : "true";
       continue;
     }
     if (i + 1 >= argc) {
@@ -40,6 +42,16 @@ ParsedArgs parse_args(int argc, char** argv, int first, const std::vector<std::s
     parsed.values[name] = argv[++i];
   }
   return parsed;
+}
+
+std::vector<std::string> boolean_field_names(const std::vector<const std::vector<FieldSpec>*>& tables) {
+  std::vector<std::string> names;
+  for (const std::vector<FieldSpec>* table : tables) {
+    for (const FieldSpec& spec : *table) {
+      if (spec.kind == FieldKind::boolean) names.push_back(spec.name);
+    }
+  }
+  return names;
 }
 
 std::optional<int> finish_early(const ParsedArgs& args, const char* command, void (*print_help)()) {
@@ -126,12 +138,15 @@ void print_wrapped(const char* text) {
 void print_field_flag(const FieldSpec& spec, const char* help) {
   std::cout << "  --" << spec.name;
   if (!spec.choices.empty()) {
-    std::cout << " (";
+    // A text field with choices is a comma list of them (lora_targets).
+    std::cout << (spec.kind == FieldKind::text ? " (comma list of " : " (");
     for (size_t i = 0; i < spec.choices.size(); ++i) std::cout << (i ? "|" : "") << spec.choices[i];
     std::cout << ')';
   } else if (spec.kind == FieldKind::number || spec.kind == FieldKind::integer) {
     std::cout << " (" << format_significant(spec.min, 6) << " to " << format_significant(spec.max, 6)
               << (spec.unit.empty() ? "" : " " + spec.unit) << ')';
+  } else if (spec.kind == FieldKind::boolean) {
+    std::cout << " (true|false)";
   }
   if (spec.default_value) std::cout << " default " << *spec.default_value;
   std::cout << '\n';

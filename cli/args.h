@@ -19,8 +19,12 @@ struct ParsedArgs {
   std::string error;                    // non-empty when the flags cannot be parsed
 };
 
-// Parses argv[first..argc). Flags listed in boolean_flags take no value.
+// Parses argv[first..argc). A flag listed in boolean_flags may stand alone
+// (meaning true) or take "true" or "false" after it.
 ParsedArgs parse_args(int argc, char** argv, int first, const std::vector<std::string>& boolean_flags = {});
+
+// The names of the boolean fields in the given field tables, for parse_args.
+std::vector<std::string> boolean_field_names(const std::vector<const std::vector<FieldSpec>*>& tables);
 
 // Handles --help, unparsable flags and stray positional arguments the same way
 // for every command. Returns the exit status when the command should stop there

@@ -135,7 +135,7 @@ void print_table(const EstimateResponse& response) {
 }  // namespace
 
 int run_estimate_command(int argc, char** argv) {
-  ParsedArgs args = parse_args(argc, argv, 2);
+  ParsedArgs args = parse_args(argc, argv, 2, boolean_field_names({&setup_fields(), &model_fields()}));
   if (std::optional<int> status = finish_early(args, "estimate", print_help)) return *status;
   auto hf_config = args.values.find("hf-config");
   if (hf_config != args.values.end()) {

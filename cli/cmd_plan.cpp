@@ -101,7 +101,7 @@ void print_tables(const PlanResponse& response) {
 }  // namespace
 
 int run_plan_command(int argc, char** argv) {
-  ParsedArgs args = parse_args(argc, argv, 2);
+  ParsedArgs args = parse_args(argc, argv, 2, boolean_field_names({&setup_fields(), &model_fields(), &plan_fields()}));
   if (std::optional<int> status = finish_early(args, "plan", print_help)) return *status;
   PlanResponse response = run_plan(args.values);
   if (print_field_errors(response.errors, "plan")) return 2;

@@ -141,7 +141,19 @@ TrainingSetup read_setup(FieldReader& reader, FieldErrors& errors) {
     if (auto targets = parse_lora_targets(text)) {
       setup.lora_targets = *targets;
     } else {
-      errors.push_back(make_unknown_choice("lora_targets", text, spec.choices));
+      // Name the item that is not a target ("zz" in "q,zz"), or the whole text when every item is one.
+      std::string rejected = text;
+      size_t start = 0;
+      while (start <= text.size()) {
+        const size_t comma = std::min(text.find(',', start), text.size());
+        const std::string item = text.substr(start, comma - start);
+        if (!item.empty() && !parse_lora_targets(item)) {
+          rejected = item;
+          break;
+        }
+        start = comma + 1;
+      }
+      errors.push_back(make_unknown_choice("lora_targets", rejected, spec.choices));
     }
   }
   if (auto value = reader.boolean("lora_train_embeddings")) setup.lora_train_embeddings = *value;

@@ -67,3 +67,11 @@ expect_run(ARGS plan --help STATUS 0
 # A budget below every setup: the counts say why nothing is listed, and the step count still shows.
 expect_run(ARGS plan --model llama-3-8b --gpus rtx-4090 --max_gpus 8 --dataset_tokens 1e8 --budget_usd 0.01
   STATUS 1 CONTAINS "3052 optimizer steps" "of them over the budget or deadline")
+
+# A boolean flag may stand alone; a bad LoRA target is named by itself, not with the whole list.
+expect_run(ARGS estimate --model llama-3-8b --tied_embeddings --fused_cross_entropy --json STATUS 0
+  CONTAINS "\"tied_embeddings\":true" "\"fused_cross_entropy\":\"true\"")
+expect_run(ARGS estimate --model llama-3-8b --fused_cross_entropy false --json STATUS 0
+  CONTAINS "\"fused_cross_entropy\":\"false\"")
+expect_run(ARGS estimate --model llama-3-8b --method lora --lora_targets q,zz STATUS 2
+  CONTAINS "--lora_targets: unknown value \"zz\"")
