@@ -7,7 +7,8 @@
 // chunks that load on demand are listed with what they fetch in turn, but not
 // counted: the planner and the core's on-demand module, the config import, the
 // curves below the first screen, the exports, the fixes for a setup that does
-// not fit, and the other language.
+// not fit, the strings only those parts use (en-more, zh-CN-more), and the
+// other language.
 // tests/e2e/run.mjs measures the default page from real requests.
 // Usage: node tools/web-size.mjs [folder]   (after npm run build:web)
 import { readdirSync, readFileSync, statSync } from 'node:fs';

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { catalogs, detectLang, interpolate, LANGS, loadCatalog, matchLang } from '../../web/src/i18n';
 
 beforeAll(async () => {
@@ -8,6 +8,21 @@ beforeAll(async () => {
 function placeholders(template: string): string[] {
   return [...template.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!).sort();
 }
+
+describe('on-demand strings', () => {
+  it('join the catalogs loaded before and after the first part that needs them', async () => {
+    // A fresh copy of the module, without the catalogs that the test setup loaded.
+    vi.resetModules();
+    const fresh = await import('../../web/src/i18n');
+    await fresh.loadCatalog('en');
+    expect(fresh.lookup('en', 'fix.apply')).toBeNull();
+    await fresh.loadMoreMessages();
+    expect(fresh.lookup('en', 'fix.apply')).toBe('Apply');
+    await fresh.loadCatalog('zh-CN');
+    expect(fresh.lookup('zh-CN', 'fix.apply')).toBe('应用');
+    expect(fresh.lookup('zh-CN', 'app.title')).toBe('gpuplan');
+  });
+});
 
 describe('message catalogs', () => {
   const english = catalogs.en!;

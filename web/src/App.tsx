@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { CUSTOM_MODEL, MODEL_KEY, initialTexts, minimalValues, queryFromTexts, refreshTexts } from './calculator';
 import { loadCore, type Core, type EstimateResponse, type FieldError, type ModelResponse, type PlanResponse, type Query } from './core';
 import { ARCHITECTURE_FIELDS, fieldApplies } from './form-layout';
-import { catalogs, detectLang, LANG_NAMES, LANGS, loadCatalog, type Lang } from './i18n';
+import { catalogs, detectLang, LANG_NAMES, LANGS, loadCatalog, loadMoreMessages, type Lang } from './i18n';
 import { I18nContext, makeI18n } from './i18n/context';
 import { describeFieldError } from './messages';
 import type { Fix } from './suggest';
@@ -61,9 +61,11 @@ interface LoadedPlanner {
   plan: (query: Query) => PlanResponse;
 }
 const loadCharts = (): Promise<ChartsModule> => import('./charts');
-const loadSuggest = (): Promise<typeof import('./suggest')> => import('./suggest');
-const loadPlanner = (): Promise<PlannerModule> => import('./components/Planner');
-const loadExports = (): Promise<typeof import('./exports')> => import('./exports');
+// Each on-demand part loads the strings only it uses beside its code (loadMoreMessages).
+const withMessages = <T,>(part: Promise<T>): Promise<T> => Promise.all([part, loadMoreMessages()]).then(([module]) => module);
+const loadSuggest = (): Promise<typeof import('./suggest')> => withMessages(import('./suggest'));
+const loadPlanner = (): Promise<PlannerModule> => withMessages(import('./components/Planner'));
+const loadExports = (): Promise<typeof import('./exports')> => withMessages(import('./exports'));
 
 /** Returns the message for a catalog that failed to load, in both languages because no catalog is there to word it. */
 function catalogFailedText(reason: string): string {

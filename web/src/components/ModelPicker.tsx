@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { CUSTOM_MODEL } from '../calculator';
 import type { FieldError, ModelResponse, PresetSummary } from '../core';
 import { formatSignificant } from '../format';
+import { loadMoreMessages } from '../i18n';
 import { useI18n } from '../i18n/context';
 import { describeFieldError } from '../messages';
 
@@ -17,7 +18,8 @@ interface ModelPickerProps {
 }
 
 type ConfigImportModule = typeof import('./ConfigImport');
-const loadConfigImport = (): Promise<ConfigImportModule> => import('./ConfigImport');
+const loadConfigImport = (): Promise<ConfigImportModule> =>
+  Promise.all([import('./ConfigImport'), loadMoreMessages()]).then(([module]) => module);
 
 /** 8.03e9 → "8.03B", for preset option text. */
 export function shortCount(count: number, locale: string): string {

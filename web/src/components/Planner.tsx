@@ -153,15 +153,17 @@ export function Planner({ plan: uncachedPlan, gpus, query, input, modelName, url
   const describe = (candidate: PlanCandidate) => {
     const candidateInput = candidate.input;
     const gpu = gpus.find((spec) => spec.id === candidateInput['gpu'])?.name ?? candidateInput['gpu'];
-    const parallel = candidate.tensor_parallel > 1 || candidate.pipeline_parallel > 1 ? `, TP=${candidate.tensor_parallel} PP=${candidate.pipeline_parallel}` : '';
+    const comma = t('planner.separator');
+    const labelled = (label: string, value: string) => t('planner.labelled', { label, value });
+    const parallel = candidate.tensor_parallel > 1 || candidate.pipeline_parallel > 1 ? `${comma}TP=${candidate.tensor_parallel} PP=${candidate.pipeline_parallel}` : '';
     // Checkpointing and offload change memory and time as much as the layout, so a row names them when on.
     const checkpointing = candidateInput['grad_checkpointing'] ?? 'off';
     const offload = candidateInput['offload'] ?? 'none';
     const savers = [
-      checkpointing === 'off' ? '' : `, ${t('field.grad_checkpointing.label')}: ${choiceLabel(lang, checkpointing, 'grad_checkpointing')}`,
-      offload === 'none' ? '' : `, ${t('field.offload.label')}: ${choiceLabel(lang, offload, 'offload')}`,
+      checkpointing === 'off' ? '' : comma + labelled(t('field.grad_checkpointing.label'), choiceLabel(lang, checkpointing, 'grad_checkpointing')),
+      offload === 'none' ? '' : comma + labelled(t('field.offload.label'), choiceLabel(lang, offload, 'offload')),
     ].join('');
-    return `${candidateInput['num_gpus']} × ${gpu}, ${choiceLabel(lang, candidateInput['sharding'] ?? '', 'sharding')}${parallel}, B=${candidateInput['micro_batch']}${savers}`;
+    return `${candidateInput['num_gpus']} × ${gpu}${comma}${choiceLabel(lang, candidateInput['sharding'] ?? '', 'sharding')}${parallel}${comma}B=${candidateInput['micro_batch']}${savers}`;
   };
   const priced = plan.ok ? (plan.pareto ?? []).filter((candidate) => candidate.cost_usd != null && candidate.total_time_s > 0) : [];
   const times = priced.map((candidate) => candidate.total_time_s);
@@ -292,10 +294,10 @@ export function Planner({ plan: uncachedPlan, gpus, query, input, modelName, url
                   {rows.map((candidate, index) => (
                     <tr key={index}>
                       <th scope="row">{describe(candidate)}</th>
-                      <td class="num" data-label={t('time.total')}>{joinQuantity(formatSeconds(candidate.total_time_s, locale, units))}</td>
-                      <td class="num" data-label={t('time.cost')}>{candidate.cost_usd == null ? t('time.no_price') : `$${formatSignificant(candidate.cost_usd, locale, 4)}`}</td>
-                      <td class="num" data-label={t('time.mfu')}>{formatSignificant(100 * candidate.mfu, locale, 3)}%</td>
-                      <td class="num" data-label={t('memory.heading')}>{joinQuantity(formatBinaryBytes(candidate.peak_memory_bytes, locale))}</td>
+                      <td class="num" data-label={t('planner.labelled', { label: t('time.total'), value: '' })}>{joinQuantity(formatSeconds(candidate.total_time_s, locale, units))}</td>
+                      <td class="num" data-label={t('planner.labelled', { label: t('time.cost'), value: '' })}>{candidate.cost_usd == null ? t('time.no_price') : `$${formatSignificant(candidate.cost_usd, locale, 4)}`}</td>
+                      <td class="num" data-label={t('planner.labelled', { label: t('time.mfu'), value: '' })}>{formatSignificant(100 * candidate.mfu, locale, 3)}%</td>
+                      <td class="num" data-label={t('planner.labelled', { label: t('memory.heading'), value: '' })}>{joinQuantity(formatBinaryBytes(candidate.peak_memory_bytes, locale))}</td>
                       <td>
                         <button type="button" onClick={() => onLoad(candidate.input)}>
                           {t('planner.load')}

@@ -1,6 +1,9 @@
 // English messages. Every user-facing string of the page comes from here or
 // from zh-CN.ts. Placeholders are written {name}, and every catalog must use
-// the same ones (tests/web/i18n.test.ts checks this).
+// the same ones (tests/web/i18n.test.ts checks this). The strings of the
+// on-demand parts are in en-more.ts.
+import type { enMore } from './en-more';
+
 export const en = {
   'app.title': 'gpuplan',
   'app.tagline': 'Will your fine-tuning job fit, and what will it take? Estimated in your browser.',
@@ -35,14 +38,6 @@ export const en = {
   'model.params_moe': '{params} parameters, {active} active',
   'model.custom': 'Custom architecture',
   'model.config': 'Import a Hugging Face config.json',
-  'model.config_paste': 'Paste the config.json text',
-  'model.config_file': 'Or choose a file',
-  'model.config_apply': 'Use this config',
-  'model.config_applied': 'Imported {name}: {params} parameters.',
-  'model.config_errors': 'The config could not be used:',
-  'model.config_error': '{field}: {message}',
-  'model.config_missing': 'config.json has no “{field}” key.',
-  'model.config_read_failed': 'The file could not be read: {reason}',
   'model.config_loading': 'Loading the config.json reader…',
   'model.config_load_failed': 'The config.json reader failed to load: {reason}. The rest of the calculator still works; try again or reload the page.',
 
@@ -302,18 +297,6 @@ export const en = {
   'warning.sharding_without_data_parallel': '{sharding} shards nothing here, because the data-parallel size, GPUs {num_gpus} ÷ (tensor parallel {tensor_parallel} × pipeline parallel {pipeline_parallel}), is 1. Add GPUs or choose DDP.',
   'warning.offload_without_sharding': 'CPU offload ({offload}) with {sharding} is probably not what you meant, because DeepSpeed offloads only under ZeRO and FSDP offload is built for its sharded strategies. The estimate still counts the offloaded state in host memory.',
   'warning.chunked_with_fused_loss': 'Chunked cross-entropy has no effect while fused cross-entropy is on, because the fused loss never holds the logits.',
-  'fix.heading': 'Cheapest changes that make it fit (fewest GPU-seconds per token)',
-  'fix.none': 'None of these changes, alone or together, makes it fit with 3% to spare: fused cross-entropy, a smaller micro-batch, gradient checkpointing, optimizer offload, QLoRA, or up to 1,024 GPUs with ZeRO-3. Try a GPU with more memory or a smaller model.',
-  'fix.apply': 'Apply',
-  'fix.and': ', and ',
-  'fix.result': 'peak {peak}, {headroom} to spare',
-  'fix.step': '; GPUs: {gpus}, {rate} tokens/s',
-  'fix.offload': 'Move the optimizer states to CPU memory (ZeRO-Offload; slower steps)',
-  'fix.fused_cross_entropy': 'Turn on fused cross-entropy',
-  'fix.grad_checkpointing': 'Turn on gradient checkpointing for every layer (about a third more compute)',
-  'fix.micro_batch': 'Use micro-batch {micro} with gradient accumulation {accum} (same global batch)',
-  'fix.qlora': 'Switch to QLoRA (4-bit base weights, LoRA adapters)',
-  'fix.gpus': 'Use {count} GPUs with ZeRO-3',
 
   'memory.heading': 'Memory per GPU',
   'memory.chart_label': 'Memory terms stacked against the {gpu}’s usable memory',
@@ -402,24 +385,7 @@ export const en = {
   'share.copy_embed': 'Copy embed code',
   'share.imported': 'Imported {count} values.',
   'share.import_failed': 'The file is not a gpuplan export: {reason}',
-  'share.markdown_setup': 'Setup',
-  'share.markdown_result': 'Result',
-  'share.markdown_value': 'Value',
-  'share.markdown_verdict': 'Verdict',
-  'share.on': 'on',
-  'share.off': 'off',
 
-  'planner.heading': 'Planner',
-  'planner.intro': 'Setups that fit, ranked by time or by cost. Choose a row to load it into the calculator.',
-  'planner.by_time': 'Fastest',
-  'planner.by_cost': 'Cheapest',
-  'planner.chart': 'Total time against cost of each setup',
-  'planner.setup': 'Setup',
-  'planner.load': 'Load',
-  'planner.optional': 'optional',
-  'planner.no_gpu': 'No GPU type chosen.',
-  'planner.none': 'No setup fits within these limits. Allow more GPUs, other GPU types, or a larger budget or deadline.',
-  'planner.assumptions': 'Every setup assumes: model {model}; global batch {global} sequences; sequence length {seq_len} tokens; dataset {tokens} tokens; epochs {epochs}; method {method}; {steps} optimizer steps. Change these in the calculator.',
   'field.gpus.label': 'GPU types to consider',
   'field.max_gpus.label': 'Max GPUs',
   'field.global_batch.label': 'Global batch (sequences)',
@@ -478,7 +444,6 @@ export const en = {
   'time.bound': 'Limited by',
   'time.optimizer_steps': 'Optimizer steps',
   'time.price': '{price} per GPU-hour ({source})',
-  'planner.needs': 'The planner needs: {errors}',
   'planner.load_failed': 'The planner failed to load: {reason}. The calculator still works; open the planner again or reload the page to retry.',
   'planner.needs_valid': 'The planner starts from the calculator’s setup: correct the errors there first.',
   'term.compute': 'compute',
@@ -545,5 +510,9 @@ export const en = {
   'constant.gathered_layers': 'Layers that ZeRO-3 and FSDP full-shard hold unsharded: the current one and one prefetched.',
 } as const;
 
-export type MessageKey = keyof typeof en;
-export type Messages = Record<MessageKey, string>;
+/** Keys of both English catalogs: this one, which loads with the page, and en-more.ts, which loads on demand. */
+export type MessageKey = keyof typeof en | keyof typeof enMore;
+/** A language's first-view catalog. */
+export type Messages = Record<keyof typeof en, string>;
+/** A language's on-demand catalog. */
+export type MoreMessages = Record<keyof typeof enMore, string>;

@@ -1,16 +1,40 @@
-import type { MessageKey, Messages } from './en';
+import type { MessageKey, Messages, MoreMessages } from './en';
 
 export type Lang = 'en' | 'zh-CN';
 export const LANGS: readonly Lang[] = ['en', 'zh-CN'];
 export const LANG_NAMES: Record<Lang, string> = { en: 'English', 'zh-CN': '简体中文' };
 
-/** Catalogs loaded so far. Each is a chunk that loads on demand (loadCatalog), so a reader downloads only the languages shown. */
-export const catalogs: Partial<Record<Lang, Messages>> = {};
+/**
+ * Catalogs loaded so far. Each is a chunk that loads on demand (loadCatalog), so a reader downloads only the
+ * languages shown. The strings of the on-demand parts join a language's catalog when loadMoreMessages runs.
+ */
+export const catalogs: Partial<Record<Lang, Messages & Partial<MoreMessages>>> = {};
 
-/** Loads the catalog of `lang` once; callers re-render when it resolves. */
+/** Set once an on-demand part needed its strings: every language loaded from then on gets them too. */
+let moreWanted = false;
+
+async function importMore(lang: Lang): Promise<MoreMessages> {
+  return lang === 'zh-CN' ? (await import('./zh-CN-more')).zhCNMore : (await import('./en-more')).enMore;
+}
+
+/** Loads the catalog of `lang` once (with the on-demand strings after loadMoreMessages); callers re-render when it resolves. */
 export async function loadCatalog(lang: Lang): Promise<Messages> {
-  catalogs[lang] ??= lang === 'zh-CN' ? (await import('./zh-CN')).zhCN : (await import('./en')).en;
+  catalogs[lang] ??= { ...(lang === 'zh-CN' ? (await import('./zh-CN')).zhCN : (await import('./en')).en) };
+  if (moreWanted) Object.assign(catalogs[lang]!, await importMore(lang));
   return catalogs[lang]!;
+}
+
+/**
+ * Loads the strings of the on-demand parts (planner, config.json import, fixes, exports) into every loaded
+ * catalog. The parts load it beside their code, so their first render already has the strings.
+ */
+export async function loadMoreMessages(): Promise<void> {
+  moreWanted = true;
+  await Promise.all(
+    LANGS.filter((lang) => catalogs[lang]).map(async (lang) => {
+      Object.assign(catalogs[lang]!, await importMore(lang));
+    }),
+  );
 }
 
 export type Params = Record<string, string | number>;
@@ -42,7 +66,7 @@ export function interpolate(template: string, params: Params = {}): string {
 }
 
 /** Returns the catalog of `lang`, else English while `lang` is loading, else an empty one before any has loaded. */
-function loadedMessages(lang: Lang): Partial<Messages> {
+function loadedMessages(lang: Lang): Partial<Record<MessageKey, string>> {
   return catalogs[lang] ?? catalogs.en ?? {};
 }
 
