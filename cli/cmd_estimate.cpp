@@ -120,14 +120,20 @@ void print_table(const EstimateResponse& response) {
   if (memory.host_memory_bytes > 0) {
     std::printf("  %-40s %12s\n", "host RAM for offload", gib(memory.host_memory_bytes).c_str());
   }
-  std::printf("\n  %-40s %12lld\n", "largest micro_batch that fits", static_cast<long long>(detailed.max_micro_batch));
-  std::printf("  %-40s %12lld\n", "longest seq_len that fits", static_cast<long long>(detailed.max_seq_len));
+  // 0 means that not even 1 fits.
+  auto largest = [](int64_t value) { return value > 0 ? std::to_string(value) : std::string("none"); };
+  std::printf("\n  %-40s %12s\n", "largest micro_batch that fits", largest(detailed.max_micro_batch).c_str());
+  std::printf("  %-40s %12s\n", "longest seq_len that fits", largest(detailed.max_seq_len).c_str());
 
   print_time(response);
   print_run(response);
 
   if (response.guide) {
-    std::printf("\nGuide method: %s in total; it leaves out:\n", gib(response.guide->memory_total_bytes).c_str());
+    // The guide prints decimal GB, and its memory formula is that of full fine-tuning whatever the method.
+    const bool full = response.input.count("method") == 0 || response.input.at("method") == "full";
+    std::printf("\nGuide method%s: %s (%s) in total; it leaves out:\n", full ? "" : " (its formula is for full fine-tuning)",
+                format_gigabytes(response.guide->memory_total_bytes).c_str(),
+                gib(response.guide->memory_total_bytes).c_str());
     for (const GuideGap& gap : response.guide_gaps) std::printf("  %-40s %12s\n", gap.key.c_str(), gib(gap.bytes).c_str());
   }
 }

@@ -75,3 +75,9 @@ expect_run(ARGS estimate --model llama-3-8b --fused_cross_entropy false --json S
   CONTAINS "\"fused_cross_entropy\":\"false\"")
 expect_run(ARGS estimate --model llama-3-8b --method lora --lora_targets q,zz STATUS 2
   CONTAINS "--lora_targets: unknown value \"zz\"")
+
+# The guide's total in its own decimal GB, flagged as the full fine-tuning formula for QLoRA;
+# a setup where not even one sequence fits reads "none". 64.3 GB = 59.9 GiB.
+expect_run(ARGS estimate --model llama-3-8b --method qlora --gpu rtx-4090 STATUS 0
+  CONTAINS "Guide method (its formula is for full fine-tuning): 64.3 GB (59.9 GiB) in total")
+expect_run(ARGS estimate --model llama-3-70b STATUS 0 CONTAINS "largest micro_batch that fits                    none")
