@@ -193,6 +193,13 @@ void run_time_and_cost(const ModelSpec& model, const TrainingSetup& setup, const
       response.run_unavailable = joined_messages(run.errors);
     }
   }
+  if (time.bound == Bound::cpu_dispatch) {
+    response.warnings.push_back(
+        {"cpu_dispatch_bound", "micro_batch", std::to_string(setup.micro_batch),
+         "the step waits on eager PyTorch's CPU dispatch of its operators, whose cost per operator "
+         "(cpu_dispatch_s_per_op) is an estimate no measurement has calibrated yet. A larger micro_batch, "
+         "torch.compile or CUDA graphs shorten the wait."});
+  }
   response.time = std::move(time);
 }
 
@@ -398,7 +405,9 @@ std::vector<Warning> setup_warnings(const ModelSpec& model, const TrainingSetup&
                             "scaling)."});
   }
 
-  if (shards_state(setup.sharding) && data_parallel_size(setup) == 1) {
+  // ZeRO-Offload runs DeepSpeed's ZeRO-2 on one GPU to move the optimizer to the CPU,
+  // so a sharding without other replicas is meant there.
+  if (shards_state(setup.sharding) && data_parallel_size(setup) == 1 && setup.offload == Offload::none) {
     const char* sharding = sharding_name(setup.sharding);
     warnings.push_back({"sharding_without_data_parallel", "sharding", sharding,
                         std::string("sharding ") + sharding +
@@ -413,6 +422,21 @@ std::vector<Warning> setup_warnings(const ModelSpec& model, const TrainingSetup&
     warnings.push_back({"chunked_with_fused_loss", "chunked_cross_entropy", "true",
                         "chunked_cross_entropy has no effect while fused_cross_entropy is on, because the fused "
                         "loss never holds the logits. The estimate uses the fused loss."});
+  }
+
+  // LoRA keeps the frozen base at the weights' width: fp32 under fp32 and AMP
+  // (memory_states.cpp). DeepSpeed runs AMP as a 16-bit model, so ZeRO is left out.
+  const bool fp32_weights = setup.precision == Precision::fp32 || setup.precision == Precision::amp_bf16 ||
+                            setup.precision == Precision::amp_fp16;
+  const bool deepspeed = setup.sharding == Sharding::zero1 || setup.sharding == Sharding::zero2 ||
+                         setup.sharding == Sharding::zero3;
+  if (setup.method == Method::lora && fp32_weights && !deepspeed) {
+    const char* precision = precision_name(setup.precision);
+    warnings.push_back({"lora_fp32_base", "precision", precision,
+                        std::string("with precision ") + precision +
+                            " the frozen base weights of LoRA stay in fp32, 4 bytes per parameter as full "
+                            "fine-tuning keeps. Most PEFT runs load the base in bf16 (precision pure_bf16), which "
+                            "halves them."});
   }
 
   if (setup.offload != Offload::none && !shards_state(setup.sharding)) {

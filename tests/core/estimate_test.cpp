@@ -212,7 +212,8 @@ namespace {
 // Llama 2 7B (max_position_embeddings 4096 in its config.json) on one A100 80GB
 // with LoRA, one 4096-token sequence per micro-batch: a setup that needs no warning.
 KeyValues plain_lora_query() {
-  return {{"model", "llama-2-7b"}, {"method", "lora"}, {"micro_batch", "1"}, {"seq_len", "4096"}, {"gpu", "a100-80gb"}};
+  return {{"model", "llama-2-7b"}, {"method", "lora"},        {"precision", "pure_bf16"},
+          {"micro_batch", "1"},      {"seq_len", "4096"},       {"gpu", "a100-80gb"}};
 }
 
 std::vector<std::string> warning_codes(const EstimateResponse& response) {
@@ -297,6 +298,60 @@ TEST_CASE("estimate warns on sharding without data parallel", "[estimate]") {
     CHECK(contains(warning.message, test.sharding));
     CHECK(contains(warning.message, std::string("= ") + test.num_gpus + " / (" + test.tensor_parallel + " x 1)"));
   }
+}
+
+TEST_CASE("estimate allows ZeRO-Offload on one GPU", "[estimate]") {
+  // DeepSpeed's ZeRO-Offload runs ZeRO-2 on a single GPU to move the optimizer to the CPU.
+  KeyValues query = plain_lora_query();
+  query["sharding"] = "zero2";
+  query["offload"] = "optimizer";
+  CHECK(warning_codes(run_estimate(query)) == std::vector<std::string>{});
+}
+
+// LoRA under fp32 or AMP keeps the frozen base in fp32; DeepSpeed runs AMP as a
+// 16-bit model, QLoRA quantizes the base, and full fine-tuning trains it.
+TEST_CASE("estimate warns when LoRA keeps an fp32 base", "[estimate]") {
+  struct Case {
+    const char* method;
+    const char* precision;
+    const char* sharding;
+    bool warns;
+  };
+  const Case cases[] = {
+      {"lora", "amp_bf16", "ddp", true},        {"lora", "fp32", "ddp", true},
+      {"lora", "amp_fp16", "fsdp_full_shard", true}, {"lora", "pure_bf16", "ddp", false},
+      {"lora", "amp_bf16", "zero2", false},     {"qlora", "amp_bf16", "ddp", false},
+      {"full", "amp_bf16", "ddp", false},
+  };
+  for (const Case& test : cases) {
+    KeyValues query = plain_lora_query();
+    query["method"] = test.method;
+    query["precision"] = test.precision;
+    query["sharding"] = test.sharding;
+    query["num_gpus"] = "2";
+    INFO(test.method << " " << test.precision << " " << test.sharding);
+    const std::vector<std::string> codes = warning_codes(run_estimate(query));
+    CHECK((std::find(codes.begin(), codes.end(), "lora_fp32_base") != codes.end()) == test.warns);
+  }
+}
+
+TEST_CASE("estimate warns when CPU dispatch bounds the step", "[estimate]") {
+  // BERT base at micro-batch 1 and 128 tokens: each operator's GPU work is far
+  // below the 20 µs of CPU dispatch (timing_test derives the operator counts).
+  KeyValues query = {{"model", "bert-base-uncased"}, {"micro_batch", "1"}, {"seq_len", "128"}, {"gpu", "h100-sxm"}};
+  const EstimateResponse dispatch = run_estimate(query);
+  REQUIRE(dispatch.time);
+  CHECK(dispatch.time->bound == Bound::cpu_dispatch);
+  CHECK(warning_codes(dispatch) == std::vector<std::string>{"cpu_dispatch_bound"});
+  CHECK(dispatch.warnings[0].field == "micro_batch");
+
+  // At 64 sequences of 512 tokens the GEMMs outlast the dispatch.
+  query["micro_batch"] = "64";
+  query["seq_len"] = "512";
+  const EstimateResponse compute = run_estimate(query);
+  REQUIRE(compute.time);
+  CHECK(compute.time->bound != Bound::cpu_dispatch);
+  CHECK(warning_codes(compute) == std::vector<std::string>{});
 }
 
 TEST_CASE("estimate warns on offload without sharding", "[estimate]") {

@@ -56,13 +56,28 @@ describe('estimate warnings', () => {
   });
 
   it('words the offload warning in Chinese', () => {
-    renderResults({ model: 'llama-2-7b', method: 'lora', micro_batch: '1', num_gpus: '2', offload: 'optimizer' }, 'zh-CN');
+    renderResults({ model: 'llama-2-7b', method: 'lora', precision: 'pure_bf16', micro_batch: '1', seq_len: '4096', num_gpus: '2', offload: 'optimizer' }, 'zh-CN');
     const items = within(screen.getByRole('note')).getAllByRole('listitem').map((item) => item.textContent);
     expect(items).toEqual([expect.stringContaining('CPU 卸载（优化器状态）搭配 DDP（完整副本） 多半不是本意')]);
   });
 
   it('shows no notice for a plain setup', () => {
-    renderResults({ model: 'llama-2-7b', method: 'lora', micro_batch: '1', seq_len: '4096' });
+    renderResults({ model: 'llama-2-7b', method: 'lora', precision: 'pure_bf16', micro_batch: '1', seq_len: '4096' });
     expect(screen.queryByRole('note')).toBeNull();
+  });
+
+  it('says when LoRA keeps an FP32 base, and how to halve it', () => {
+    // AMP BF16 keeps FP32 weights, so the frozen 6.7B base of Llama 2 7B takes 4 bytes per parameter.
+    renderResults({ model: 'llama-2-7b', method: 'lora', micro_batch: '1', seq_len: '4096' });
+    const items = within(screen.getByRole('note')).getAllByRole('listitem').map((item) => item.textContent);
+    expect(items).toEqual([expect.stringContaining('frozen base weights of LoRA stay in FP32')]);
+    expect(items[0]).toContain('choose Pure BF16');
+  });
+
+  it('gives the share of the step spent waiting on CPU dispatch', () => {
+    renderResults({ model: 'bert-base-uncased', micro_batch: '1', seq_len: '128', gpu: 'h100-sxm' });
+    const items = within(screen.getByRole('note')).getAllByRole('listitem').map((item) => item.textContent);
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatch(/^The GPU waits \d+(\.\d+)?% of the step on eager PyTorch’s CPU dispatch\./);
   });
 });

@@ -1,8 +1,8 @@
 import type { ComponentType } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { EstimateResponse, EstimateWarning, GpuSpec, ModelResponse, Query } from '../core';
 import { formatBinaryBytes, formatBytes, formatFlopRate, formatFlops, formatInteger, formatSeconds, formatSignificant, joinQuantity, type Quantity } from '../format';
-import { lookup, type Lang, type Translate } from '../i18n';
+import { loadMoreMessages, lookup, type Lang, type Translate } from '../i18n';
 import { useI18n } from '../i18n/context';
 import { choiceLabel, guideTotalKey, termLabel } from '../messages';
 import type { Fix } from '../suggest';
@@ -121,6 +121,9 @@ export function describeWarning(warning: EstimateWarning, response: EstimateResp
     num_gpus: integer(input['num_gpus']),
     tensor_parallel: integer(input['tensor_parallel']),
     pipeline_parallel: integer(input['pipeline_parallel']),
+    precision: choiceLabel(lang, input['precision'] ?? '', 'precision'),
+    pure_bf16: choiceLabel(lang, 'pure_bf16', 'precision'),
+    wait: response.time ? `${formatSignificant((100 * response.time.cpu_dispatch_wait_s) / response.time.step_time_s, locale, 2)}%` : '',
   };
   return lookup(lang, `warning.${warning.code}`, params) ?? warning.message;
 }
@@ -459,11 +462,20 @@ function GuideComparison({ response, gpuName }: { response: EstimateResponse; gp
   );
 }
 
+// The translated descriptions of the constants load when the panel first opens
+// (loadMoreMessages); until then each row shows the core's English description.
 function Assumptions({ response }: { response: EstimateResponse }) {
   const { lang, t, locale } = useI18n();
+  const [, setDescribed] = useState(false);
+  const describe = () => {
+    loadMoreMessages().then(
+      () => setDescribed(true),
+      () => undefined, // the English descriptions stay
+    );
+  };
   return (
     <section aria-labelledby="assumptions-heading">
-      <details>
+      <details onToggle={describe}>
         <summary>
           <h3 id="assumptions-heading">{t('assumptions.heading')}</h3>
         </summary>

@@ -1,5 +1,6 @@
 // English messages that only on-demand parts of the page use (the planner, the
-// config.json import, the fixes for a setup that does not fit, the exports).
+// config.json import, the fixes for a setup that does not fit, the exports, the
+// descriptions in the assumptions panel).
 // loadMoreMessages fetches them with those parts, so the first view does not.
 export const enMore = {
   'model.config_paste': 'Paste the config.json text',
@@ -42,4 +43,11 @@ export const enMore = {
   'planner.none': 'No setup fits within these limits. Allow more GPUs, other GPU types, or a larger budget or deadline.',
   'planner.assumptions': 'Every setup assumes: model {model}; global batch {global} sequences; sequence length {seq_len} tokens; dataset {tokens} tokens; epochs {epochs}; method {method}; {steps} optimizer steps. Change these in the calculator.',
   'planner.needs': 'The planner needs: {errors}',
+  'constant.cuda_context_bytes': 'CUDA context of a PyTorch process, with the cuBLAS and cuDNN handles.',
+  'constant.nccl_buffers_bytes': 'NCCL communicator buffers per process when more than one GPU trains.',
+  'constant.allocator_overhead_fraction': 'Memory that the PyTorch caching allocator reserves beyond live tensors, as a fraction of what each step allocates and frees.',
+  'constant.ddp_bucket_copy': 'DDP keeps gradient buckets beside .grad, one more copy of the gradients.',
+  'constant.deepspeed_reduce_bucket_elements_per_hidden_squared': 'DeepSpeed reduce bucket, hidden² elements as the Transformers integration sets it.',
+  'constant.deepspeed_allgather_bucket_elements': 'DeepSpeed ZeRO-1/2 all-gather bucket for the updated 16-bit weights.',
+  'constant.gathered_layers': 'Layers that ZeRO-3 and FSDP full-shard hold unsharded: the current one and one prefetched.',
 } as const;

@@ -296,6 +296,8 @@ export const en = {
   'warning.seq_len_over_max_positions': 'Sequence length {seq_len} is longer than the model’s max positions ({max_positions}). The estimate still runs, as if the context were extended (for example by RoPE scaling).',
   'warning.sharding_without_data_parallel': '{sharding} shards nothing here, because the data-parallel size, GPUs {num_gpus} ÷ (tensor parallel {tensor_parallel} × pipeline parallel {pipeline_parallel}), is 1. Add GPUs or choose DDP.',
   'warning.offload_without_sharding': 'CPU offload ({offload}) with {sharding} is probably not what you meant, because DeepSpeed offloads only under ZeRO and FSDP offload is built for its sharded strategies. The estimate still counts the offloaded state in host memory.',
+  'warning.lora_fp32_base': 'With {precision} the frozen base weights of LoRA stay in FP32, 4 bytes per parameter as in full fine-tuning. Most PEFT runs load the base in BF16: choose {pure_bf16} to halve them.',
+  'warning.cpu_dispatch_bound': 'The GPU waits {wait} of the step on eager PyTorch’s CPU dispatch. Its cost per operator is an uncalibrated estimate; a larger micro-batch, torch.compile or CUDA graphs shorten the wait.',
   'warning.chunked_with_fused_loss': 'Chunked cross-entropy has no effect while fused cross-entropy is on, because the fused loss never holds the logits.',
 
   'memory.heading': 'Memory per GPU',
@@ -501,13 +503,6 @@ export const en = {
   'term.position': 'Position embedding',
   'term.type': 'Token type embedding',
 
-  'constant.cuda_context_bytes': 'CUDA context of a PyTorch process, with the cuBLAS and cuDNN handles.',
-  'constant.nccl_buffers_bytes': 'NCCL communicator buffers per process when more than one GPU trains.',
-  'constant.allocator_overhead_fraction': 'Memory that the PyTorch caching allocator reserves beyond live tensors, as a fraction of what each step allocates and frees.',
-  'constant.ddp_bucket_copy': 'DDP keeps gradient buckets beside .grad, one more copy of the gradients.',
-  'constant.deepspeed_reduce_bucket_elements_per_hidden_squared': 'DeepSpeed reduce bucket, hidden² elements as the Transformers integration sets it.',
-  'constant.deepspeed_allgather_bucket_elements': 'DeepSpeed ZeRO-1/2 all-gather bucket for the updated 16-bit weights.',
-  'constant.gathered_layers': 'Layers that ZeRO-3 and FSDP full-shard hold unsharded: the current one and one prefetched.',
 } as const;
 
 /** Keys of both English catalogs: this one, which loads with the page, and en-more.ts, which loads on demand. */

@@ -25,7 +25,7 @@ export async function loadCatalog(lang: Lang): Promise<Messages> {
 }
 
 /**
- * Loads the strings of the on-demand parts (planner, config.json import, fixes, exports) into every loaded
+ * Loads the strings of the on-demand parts (planner, config.json import, fixes, exports, assumptions) into every loaded
  * catalog. The parts load it beside their code, so their first render already has the strings.
  */
 export async function loadMoreMessages(): Promise<void> {

@@ -42,4 +42,11 @@ export const zhCNMore: MoreMessages = {
   'planner.none': '在这些限制下没有能放下的方案。请放宽 GPU 数量上限、加选其他 GPU 型号，或提高预算、放宽期限。',
   'planner.assumptions': '所有方案的假设：模型 {model}；全局批量 {global} 条序列；序列长度 {seq_len} 个 token；数据集 {tokens} 个 token；训练 {epochs} 轮；方法：{method}；共 {steps} 个优化器步。可在计算器中修改这些设置。',
   'planner.needs': '方案规划需要：{errors}',
+  'constant.cuda_context_bytes': 'PyTorch 进程的 CUDA 上下文，含 cuBLAS 与 cuDNN 句柄。',
+  'constant.nccl_buffers_bytes': '多 GPU 训练时每个进程的 NCCL 通信缓冲。',
+  'constant.allocator_overhead_fraction': 'PyTorch 缓存分配器在存活张量之外预留的显存，按每步分配又释放的显存的比例计。',
+  'constant.ddp_bucket_copy': 'DDP 在 .grad 之外保留梯度桶，即多一份梯度。',
+  'constant.deepspeed_reduce_bucket_elements_per_hidden_squared': 'DeepSpeed reduce 桶，按 Transformers 集成的设置为 hidden² 个元素。',
+  'constant.deepspeed_allgather_bucket_elements': 'DeepSpeed ZeRO-1/2 中更新后 16 位权重的 all-gather 桶。',
+  'constant.gathered_layers': 'ZeRO-3 与 FSDP 完全切分时不切分保存的层数：当前层和一个预取层。',
 };

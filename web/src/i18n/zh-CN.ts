@@ -293,6 +293,8 @@ export const zhCN: Messages = {
   'warning.seq_len_over_max_positions': '序列长度 {seq_len} 超过模型的最大位置数（{max_positions}）。估算照常进行，按上下文已扩展（例如 RoPE 缩放）计算。',
   'warning.sharding_without_data_parallel': '{sharding} 在此不切分任何状态，因为数据并行规模为 {num_gpus} 张 GPU ÷（张量并行 {tensor_parallel} × 流水线并行 {pipeline_parallel}）= 1。请增加 GPU 或改用 DDP。',
   'warning.offload_without_sharding': 'CPU 卸载（{offload}）搭配 {sharding} 多半不是本意，因为 DeepSpeed 只在 ZeRO 下卸载，FSDP 的卸载也是为其切分策略设计的。估算仍把卸载的状态计入主机内存。',
+  'warning.lora_fp32_base': '{precision}：LoRA 冻结的基座权重保持 FP32，每个参数 4 字节，与全参数微调相同。多数 PEFT 训练以 BF16 加载基座，选择“{pure_bf16}”可减半。',
+  'warning.cpu_dispatch_bound': 'GPU 在每步中有 {wait} 的时间等待 eager PyTorch 在 CPU 上调度算子。每个算子的调度开销是未经校准的估计；更大的微批量、torch.compile 或 CUDA graphs 可缩短等待。',
   'warning.chunked_with_fused_loss': '开启融合交叉熵时，分块交叉熵不起作用，因为融合损失从不保存 logits。',
 
   'memory.heading': '每张 GPU 的显存',
@@ -498,11 +500,4 @@ export const zhCN: Messages = {
   'term.position': '位置嵌入',
   'term.type': 'token 类型嵌入',
 
-  'constant.cuda_context_bytes': 'PyTorch 进程的 CUDA 上下文，含 cuBLAS 与 cuDNN 句柄。',
-  'constant.nccl_buffers_bytes': '多 GPU 训练时每个进程的 NCCL 通信缓冲。',
-  'constant.allocator_overhead_fraction': 'PyTorch 缓存分配器在存活张量之外预留的显存，按每步分配又释放的显存的比例计。',
-  'constant.ddp_bucket_copy': 'DDP 在 .grad 之外保留梯度桶，即多一份梯度。',
-  'constant.deepspeed_reduce_bucket_elements_per_hidden_squared': 'DeepSpeed reduce 桶，按 Transformers 集成的设置为 hidden² 个元素。',
-  'constant.deepspeed_allgather_bucket_elements': 'DeepSpeed ZeRO-1/2 中更新后 16 位权重的 all-gather 桶。',
-  'constant.gathered_layers': 'ZeRO-3 与 FSDP 完全切分时不切分保存的层数：当前层和一个预取层。',
 };
