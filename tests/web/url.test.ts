@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Core, FieldSpec, PlanResponse, Query } from '../../web/src/core';
-import { minimalValues, queryFromTexts, sameSetup } from '../../web/src/calculator';
+import { minimalValues, normalizeNumberText, queryFromTexts, sameSetup } from '../../web/src/calculator';
 import { ARCHITECTURE_FIELDS } from '../../web/src/form-layout';
 import { PLAN_KEYS, readQuery, resolveUrlValues, writeQuery, type PageOptions } from '../../web/src/url';
 import { constraintsFromUrl, constraintsToUrl, defaultConstraints } from '../../web/src/components/Planner';
@@ -42,6 +42,27 @@ function otherValidValue(field: FieldSpec): string {
       throw new Error(`no test value for ${field.name} of kind ${field.kind}`);
   }
 }
+
+describe('typed numbers', () => {
+  it.each([
+    ['１６', '16'], // full-width digits from a Chinese input method
+    ['２．５ｅ３', '2.5e3'],
+    ['－８', '-8'],
+    ['1,000,000', '1000000'], // thousands separators
+    ['１，０００', '1000'],
+    ['1,5', '1,5'], // not grouped in thousands: left for the core to reject by name
+    ['12,34', '12,34'],
+    ['abc', 'abc'],
+  ])('reads %s as %s', (typed, read) => {
+    expect(normalizeNumberText(typed)).toBe(read);
+  });
+
+  it('rewrites numeric fields only', () => {
+    const texts = { micro_batch: '１６', dataset_tokens: '1,000,000', lora_targets: 'q,v' };
+    expect(queryFromTexts(texts, new Set(Object.keys(texts)), core.fields)).toEqual({ micro_batch: '16', dataset_tokens: '1000000', lora_targets: 'q,v' });
+    expect(core.estimate(queryFromTexts({ micro_batch: '１６' }, new Set(['micro_batch']), core.fields)).input['micro_batch']).toBe('16');
+  });
+});
 
 describe('URL round trip', () => {
   // Writes the URL the page writes after the user edits the fields in `texts`, then reads it back as the page does on load.

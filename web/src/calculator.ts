@@ -26,15 +26,28 @@ export function initialTexts(fields: readonly FieldSpec[], response: EstimateRes
 }
 
 /**
+ * Rewrites a typed number as the core reads it: full-width digits, signs and
+ * points from a CJK input method become ASCII (NFKC), and thousands separators
+ * ("1,000,000") are removed. Other text passes unchanged, so the core can name it.
+ */
+export function normalizeNumberText(text: string): string {
+  const ascii = text.normalize('NFKC').trim();
+  return /^[+-]?\d{1,3}(,\d{3})+(\.\d+)?([eE][+-]?\d+)?$/.test(ascii) ? ascii.replaceAll(',', '') : ascii;
+}
+
+/**
  * Builds the core query from the edited fields. A cleared field that has a
  * default is sent as "", so the core reports it missing; a cleared optional
  * field (a model field, gpu_tflops) is left out, so the core derives it.
+ * Numeric fields pass through normalizeNumberText.
  */
 export function queryFromTexts(texts: Query, edited: ReadonlySet<string>, fields: readonly FieldSpec[] = []): Query {
   const optional = new Set(fields.filter((field) => field.default === undefined).map((field) => field.name));
+  const numeric = new Set(fields.filter((field) => field.kind === 'number' || field.kind === 'integer').map((field) => field.name));
   const query: Query = {};
   for (const name of edited) {
-    const text = (texts[name] ?? '').trim();
+    const raw = (texts[name] ?? '').trim();
+    const text = numeric.has(name) ? normalizeNumberText(raw) : raw;
     if (text === '' && optional.has(name)) continue;
     query[name] = text;
   }
