@@ -497,7 +497,9 @@ function Assumptions({ response }: { response: EstimateResponse }) {
                   <span class="muted">{lookup(lang, `constant.${constant.key}`) ?? constant.description}</span>
                 </th>
                 <td class="num wrap">
-                  {constant.unit === 'bytes' ? joinQuantity(formatBinaryBytes(constant.value, locale)) : `${formatSignificant(constant.value, locale, 6)} ${constant.unit}`}
+                  {constant.unit === 'bytes'
+                    ? joinQuantity(formatBinaryBytes(constant.value, locale))
+                    : `${formatSignificant(constant.value, locale, 6)} ${lookup(lang, `constant_unit.${constant.unit}`) ?? constant.unit}`}
                 </td>
                 <td class="source">{constant.source}</td>
               </tr>

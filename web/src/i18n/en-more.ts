@@ -49,5 +49,12 @@ export const enMore = {
   'constant.ddp_bucket_copy': 'DDP keeps gradient buckets beside .grad, one more copy of the gradients.',
   'constant.deepspeed_reduce_bucket_elements_per_hidden_squared': 'DeepSpeed reduce bucket, hidden² elements as the Transformers integration sets it.',
   'constant.deepspeed_allgather_bucket_elements': 'DeepSpeed ZeRO-1/2 all-gather bucket for the updated 16-bit weights.',
+  'constant_unit.fraction': '(fraction)',
+  'constant_unit.gradient copies': 'gradient copies',
+  'constant_unit.x hidden^2': '× hidden²',
+  'constant_unit.elements': 'elements',
+  'constant_unit.layers': 'layers',
+  'constant_unit.params/s': 'parameters/s',
+  'constant_unit.s': 's',
   'constant.gathered_layers': 'Layers that ZeRO-3 and FSDP full-shard hold unsharded: the current one and one prefetched.',
 } as const;

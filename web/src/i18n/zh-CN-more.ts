@@ -48,5 +48,12 @@ export const zhCNMore: MoreMessages = {
   'constant.ddp_bucket_copy': 'DDP 在 .grad 之外保留梯度桶，即多一份梯度。',
   'constant.deepspeed_reduce_bucket_elements_per_hidden_squared': 'DeepSpeed reduce 桶，按 Transformers 集成的设置为 hidden² 个元素。',
   'constant.deepspeed_allgather_bucket_elements': 'DeepSpeed ZeRO-1/2 中更新后 16 位权重的 all-gather 桶。',
+  'constant_unit.fraction': '（比例）',
+  'constant_unit.gradient copies': '份梯度副本',
+  'constant_unit.x hidden^2': '× hidden²',
+  'constant_unit.elements': '个元素',
+  'constant_unit.layers': '层',
+  'constant_unit.params/s': '参数/秒',
+  'constant_unit.s': '秒',
   'constant.gathered_layers': 'ZeRO-3 与 FSDP 完全切分时不切分保存的层数：当前层和一个预取层。',
 };
