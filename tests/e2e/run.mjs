@@ -278,7 +278,7 @@ describe('main page', () => {
       'Micro-batch size (B): 0 is out of range. Accepted: whole numbers from 1 to 65,536 sequences.',
     );
     assert.match(await page.locator('#field-gpu-error').innerText(), /^GPU: “no-such-gpu” is not one of the options\. Accepted: /);
-    assert.ok(await page.getByText('The link’s key “foo” is not an input of this calculator').isVisible());
+    assert.ok(await page.getByText('The key “foo” is not an input of this calculator').isVisible());
     assert.ok(await page.getByText('The link sets theme to “blue”').isVisible());
     assert.ok(await page.getByText('This estimate uses the defaults in place of the marked fields').isVisible());
     // grad_accum=2 applies: the global batch is 16 × 2.
@@ -524,7 +524,7 @@ describe('main page', () => {
     const shown = await page.locator('body').innerText();
     assert.ok(shown.includes(`Parameters of ${SCRIPT_PAYLOAD}`), 'the model name is not shown');
     assert.ok(shown.includes(JS_URL_PAYLOAD), 'the rejected GPU value is not shown');
-    assert.ok(shown.includes(`The link’s key “${IMG_PAYLOAD}”`), 'the unknown key is not shown');
+    assert.ok(shown.includes(`The key “${IMG_PAYLOAD}”`), 'the unknown key is not shown');
     assert.ok(shown.includes(`The link sets theme to “${SCRIPT_PAYLOAD}”`), 'the rejected theme is not shown');
     await assertNoInjectedMarkup(page);
 

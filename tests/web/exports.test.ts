@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../web/src/core';
-import { escapeMarkdownCell, makeExport, makeMarkdown, parseExport, summaryRows } from '../../web/src/exports';
-import { loadCatalog, makeTranslate } from '../../web/src/i18n';
+import { escapeMarkdownCell, ImportError, makeExport, makeMarkdown, parseExport, summaryRows } from '../../web/src/exports';
+import { loadCatalog, makeTranslate, type Lang } from '../../web/src/i18n';
 import { escapeHtmlAttribute, makeEmbedCode } from '../../web/src/components/Share';
 import { loadTestCore } from './load-core';
 
@@ -22,13 +22,37 @@ describe('JSON export', () => {
   });
 
   it.each([
-    ['not json', /invalid JSON/],
-    ['{"format":"other","version":1,"query":{}}', /"format" is not "gpuplan-setup"/],
-    ['{"format":"gpuplan-setup","version":2,"query":{}}', /unsupported version 2/],
-    ['{"format":"gpuplan-setup","version":1}', /"query" is missing/],
-    ['{"format":"gpuplan-setup","version":1,"query":{"micro_batch":4}}', /"query.micro_batch" is not a string/],
-  ])('rejects %s', (text, message) => {
+    ['not json', /invalid JSON/, 'invalid_json'],
+    ['{"format":"other","version":1,"query":{}}', /"format" is not "gpuplan-setup"/, 'not_export'],
+    ['{"model_type":"llama","hidden_size":4096}', /"format" is not "gpuplan-setup"/, 'hf_config'],
+    ['{"format":"gpuplan-setup","version":2,"query":{}}', /unsupported version 2/, 'version'],
+    ['{"format":"gpuplan-setup","version":1}', /"query" is missing/, 'query'],
+    ['{"format":"gpuplan-setup","version":1,"query":{"micro_batch":4}}', /"query.micro_batch" is not a string/, 'query'],
+  ])('rejects %s', (text, message, code) => {
     expect(() => parseExport(text)).toThrow(message);
+    try {
+      parseExport(text);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ImportError);
+      expect((error as ImportError).code).toBe(code);
+    }
+  });
+
+  it('words each rejection in both languages', () => {
+    const cases: [string, string, string][] = [
+      ['{"model_type":"llama"}', 'en', 'This looks like a Hugging Face config.json. Import it under Model, “Import a Hugging Face config.json”.'],
+      ['{"format":"gpuplan-setup","version":2,"query":{}}', 'zh-CN', '文件是版本 2 的 gpuplan 导出；本页读取版本 1。'],
+      ['{"format":"gpuplan-setup","version":1,"query":{"seq_len":1}}', 'en', 'The file’s “query.seq_len” is missing or is not text.'],
+    ];
+    for (const [text, lang, expected] of cases) {
+      try {
+        parseExport(text);
+        throw new Error('accepted');
+      } catch (error) {
+        const rejection = error as ImportError;
+        expect(makeTranslate(lang as Lang)(`import.${rejection.code}`, rejection.params)).toBe(expected);
+      }
+    }
   });
 });
 

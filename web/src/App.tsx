@@ -398,13 +398,13 @@ export function App({ variant = 'page' }: { variant?: Variant }) {
         if (state?.accepted) download('gpuplan-setup.json', 'application/json', `${JSON.stringify(makeExport(currentQuery(), state.accepted, pageUrl('index.html')), null, 2)}\n`);
       }),
     onImportJson: (text: string) =>
-      withExports(({ parseExport }) => {
+      withExports(({ parseExport, ImportError }) => {
         try {
           const values = parseExport(text);
           loadValues(values);
           setImportMessage(t('share.imported', { count: Object.keys(values).length }));
         } catch (error) {
-          setImportMessage(t('share.import_failed', { reason: (error as Error).message }));
+          setImportMessage(error instanceof ImportError ? t(`import.${error.code}`, error.params) : t('share.import_failed', { reason: (error as Error).message }));
         }
       }),
     onExportMarkdown: () =>

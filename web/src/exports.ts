@@ -41,24 +41,41 @@ export function makeExport(query: Query, response: EstimateResponse, url: string
   };
 }
 
-/** Reads an export back; throws an Error naming what is wrong. Values are validated later by the core, like URL values. */
+/** Why a file is not a readable export; the page words it from code and params (import.CODE in the catalogs). */
+export class ImportError extends Error {
+  constructor(
+    readonly code: 'invalid_json' | 'hf_config' | 'not_export' | 'version' | 'query',
+    readonly params: Record<string, string> = {},
+    message: string = code,
+  ) {
+    super(message);
+  }
+}
+
+/** Reads an export back; throws an ImportError naming what is wrong. Values are validated later by the core, like URL values. */
 export function parseExport(text: string): Query {
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new Error(`invalid JSON (${(error as Error).message})`);
+    const detail = (error as Error).message;
+    throw new ImportError('invalid_json', { detail }, `invalid JSON (${detail})`);
   }
   const record = data as Partial<SetupExport> | null;
   if (!record || typeof record !== 'object' || record.format !== EXPORT_FORMAT) {
-    throw new Error(`"format" is not "${EXPORT_FORMAT}"`);
+    // A Hugging Face config.json names its architecture; it belongs in the model's config import.
+    const looksLikeConfig = !!record && typeof record === 'object' && ('model_type' in record || 'architectures' in record);
+    throw new ImportError(looksLikeConfig ? 'hf_config' : 'not_export', {}, `"format" is not "${EXPORT_FORMAT}"`);
   }
-  if (record.version !== EXPORT_VERSION) throw new Error(`unsupported version ${String(record.version)}, expected ${EXPORT_VERSION}`);
+  if (record.version !== EXPORT_VERSION) {
+    const version = String(record.version);
+    throw new ImportError('version', { version, expected: String(EXPORT_VERSION) }, `unsupported version ${version}, expected ${EXPORT_VERSION}`);
+  }
   const query = record.query;
-  if (!query || typeof query !== 'object' || Array.isArray(query)) throw new Error('"query" is missing or not an object');
+  if (!query || typeof query !== 'object' || Array.isArray(query)) throw new ImportError('query', { key: 'query' }, '"query" is missing or not an object');
   const values: Query = {};
   for (const [key, value] of Object.entries(query)) {
-    if (typeof value !== 'string') throw new Error(`"query.${key}" is not a string`);
+    if (typeof value !== 'string') throw new ImportError('query', { key: `query.${key}` }, `"query.${key}" is not a string`);
     values[key] = value;
   }
   return values;

@@ -277,8 +277,8 @@ export const en = {
   'accepted.choices': 'Accepted: {choices}.',
   'accepted.more_choices': '{choices} and {count} more',
 
-  'url.not_applied': 'Some values in this link were not applied; the marked fields say why.',
-  'url.unknown_key': 'The link’s key “{key}” is not an input of this calculator and was ignored.',
+  'url.not_applied': 'Some loaded values were not applied; the marked fields say why.',
+  'url.unknown_key': 'The key “{key}” is not an input of this calculator and was ignored.',
   'url.invalid_page': 'The link sets {key} to “{value}”, which is not accepted; accepted: {choices}.',
   'url.hidden_error': 'A value for a field that the current method does not use was rejected: {message}',
 

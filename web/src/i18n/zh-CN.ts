@@ -274,8 +274,8 @@ export const zhCN: Messages = {
   'accepted.choices': '可选值：{choices}。',
   'accepted.more_choices': '{choices} 等另外 {count} 项',
 
-  'url.not_applied': '链接中的部分数值未被采用，原因见标出的输入项。',
-  'url.unknown_key': '链接中的参数“{key}”不是本计算器的输入项，已忽略。',
+  'url.not_applied': '载入的部分数值未被采用，原因见标出的输入项。',
+  'url.unknown_key': '参数“{key}”不是本计算器的输入项，已忽略。',
   'url.invalid_page': '链接把 {key} 设为“{value}”，该值无效；可选值：{choices}。',
   'url.hidden_error': '当前方法未使用的输入项的数值被拒绝：{message}',
 
