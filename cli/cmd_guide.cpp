@@ -6,27 +6,34 @@
 #include "args.h"
 #include "estimate.h"
 #include "fields.h"
+#include "model_fields.h"
 
 namespace gpuplan::cli {
 
 namespace {
 
+// The inputs the guide's formulas read; the other setup fields change only the detailed method.
+constexpr const char* kGuideFields[] = {"params", "micro_batch", "seq_len", "grad_accum",
+                                        "precision", "gpu", "gpu_tflops", "gpu_memory_gb"};
+
+bool is_guide_field(const std::string& name) {
+  for (const char* field : kGuideFields) {
+    if (name == field) return true;
+  }
+  return false;
+}
+
 void print_guide_help() {
   std::cout << "usage: gpuplan guide [--name value ...] [--json]\n\n"
-               "Estimates FLOPs, step time and memory with the guide's formulas.\n\n"
+               "Estimates FLOPs, step time and memory with the guide's formulas. They read only the\n"
+               "flags below; gpuplan estimate takes the full setup.\n\n"
                "flags:\n";
   for (const FieldSpec& spec : setup_fields()) {
-    std::cout << "  --" << spec.name;
-    if (spec.kind == FieldKind::choice) {
-      std::cout << " (one of:";
-      for (const std::string& choice : spec.choices) std::cout << ' ' << choice;
-      std::cout << ')';
-    } else if (spec.kind == FieldKind::number || spec.kind == FieldKind::integer) {
-      std::cout << " (" << field_kind_name(spec.kind) << " from " << format_significant(spec.min, 6) << " to "
-                << format_significant(spec.max, 6) << (spec.unit.empty() ? "" : ", " + spec.unit) << ')';
-    }
-    if (spec.default_value) std::cout << " default " << *spec.default_value;
-    std::cout << '\n';
+    if (is_guide_field(spec.name)) print_field_flag(spec);
+  }
+  std::cout << "  --model (a preset id, see gpuplan models), or --params with --hidden\n";
+  for (const FieldSpec& spec : model_fields()) {
+    if (spec.name == "hidden") print_field_flag(spec);
   }
   std::cout << "  --json (print JSON instead of a table)\n";
 }
@@ -41,7 +48,10 @@ void print_guide_table(const EstimateResponse& response) {
   const GuideResult& guide = *response.guide;
   std::printf("Guide method: the guide's formulas exactly as printed\n\n");
   std::printf("Input\n");
-  for (const auto& [key, value] : response.input) print_row(key, value);
+  for (const auto& [key, value] : response.input) {
+    if (is_guide_field(key) || key == "model") print_row(key, value);
+  }
+  if (response.model) print_row("hidden", std::to_string(response.model->hidden));
 
   std::printf("\nFLOPs per optimizer step\n");
   print_row("forward (2 P B L)", format_flops(guide.flops_forward), "per micro-batch");

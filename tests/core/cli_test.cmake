@@ -81,3 +81,7 @@ expect_run(ARGS estimate --model llama-3-8b --method lora --lora_targets q,zz ST
 expect_run(ARGS estimate --model llama-3-8b --method qlora --gpu rtx-4090 STATUS 0
   CONTAINS "Guide method (its formula is for full fine-tuning): 64.3 GB (59.9 GiB) in total")
 expect_run(ARGS estimate --model llama-3-70b STATUS 0 CONTAINS "largest micro_batch that fits                    none")
+
+# The guide's help and input list show only what its formulas read.
+expect_run(ARGS guide --help STATUS 0 CONTAINS "  --seq_len (1 to 10485760 tokens) default 512\n" "  --hidden (")
+expect_run(ARGS guide ${WORKED} STATUS 0 CONTAINS "Input\n  gpu ")
