@@ -369,7 +369,12 @@ describe('main page', () => {
     const load = page.getByRole('button', { name: 'Load' });
     await load.first().waitFor();
     assert.ok((await load.count()) > 0);
+    // The chart has a dot for every priced setup of the cheapest list; the Pareto front's are filled.
     await page.getByRole('button', { name: 'Cheapest' }).click();
+    const dots = page.locator('svg[data-export=planner] circle');
+    assert.equal(await dots.count(), await load.count());
+    const filled = await page.locator('svg[data-export=planner] circle[data-front=true]').count();
+    assert.ok(filled >= 1 && filled <= (await dots.count()), `${filled} filled dots`);
     await load.first().click();
     // Loading a row returns to the calculator with a setup that fits.
     await page.locator('.verdict.fits').waitFor();

@@ -165,7 +165,9 @@ export function Planner({ plan: uncachedPlan, gpus, query, input, modelName, url
     ].join('');
     return `${candidateInput['num_gpus']} × ${gpu}${comma}${choiceLabel(lang, candidateInput['sharding'] ?? '', 'sharding')}${parallel}${comma}B=${candidateInput['micro_batch']}${savers}`;
   };
-  const priced = plan.ok ? (plan.pareto ?? []).filter((candidate) => candidate.cost_usd != null && candidate.total_time_s > 0) : [];
+  // The chart shows every listed setup with a price; the Pareto front's dots are filled.
+  const priced = plan.ok ? (plan.by_cost ?? []).filter((candidate) => candidate.cost_usd != null && candidate.total_time_s > 0) : [];
+  const onFront = new Set((plan.ok ? plan.pareto ?? [] : []).map((candidate) => JSON.stringify(candidate.input)));
   const times = priced.map((candidate) => candidate.total_time_s);
   const costs = priced.map((candidate) => candidate.cost_usd!);
   const x = log2Scale([Math.min(...times), Math.max(...times)], [MARGIN, WIDTH - 16]);
@@ -269,13 +271,17 @@ export function Planner({ plan: uncachedPlan, gpus, query, input, modelName, url
                 <text x={4} y={HEIGHT - MARGIN}>{`$${formatSignificant(Math.min(...costs), locale, 3)}`}</text>
                 <text x={4} y={30}>{`$${formatSignificant(Math.max(...costs), locale, 3)}`}</text>
               </g>
-              {priced.map((candidate, index) => (
-                <circle key={index} cx={x(candidate.total_time_s)} cy={y(candidate.cost_usd!)} r="5" fill="#4e79a7" onClick={() => onLoad(candidate.input)}>
-                  <title>{describe(candidate)}</title>
-                </circle>
-              ))}
+              {priced.map((candidate, index) => {
+                const front = onFront.has(JSON.stringify(candidate.input));
+                return (
+                  <circle key={index} cx={x(candidate.total_time_s)} cy={y(candidate.cost_usd!)} r="5" fill={front ? '#4e79a7' : 'none'} stroke="#4e79a7" stroke-width="1.5" data-front={front} onClick={() => onLoad(candidate.input)}>
+                    <title>{describe(candidate)}</title>
+                  </circle>
+                );
+              })}
             </svg>
           )}
+          {priced.length > 1 && <p class="note">{t('planner.chart')}</p>}
           {rows.length === 0 && <p class="notice">{t('planner.none')}</p>}
           {rows.length > 0 && (
             <div class="table-scroll">

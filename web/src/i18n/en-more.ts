@@ -38,7 +38,7 @@ export const enMore = {
   'planner.intro': 'Setups that fit, ranked by time or by cost. Choose a row to load it into the calculator.',
   'planner.by_time': 'Fastest',
   'planner.by_cost': 'Cheapest',
-  'planner.chart': 'Total time against cost of each setup',
+  'planner.chart': 'Total time against cost of each listed setup. Filled dots are the Pareto front: no other setup is both faster and cheaper. Choose a dot to load its setup.',
   'planner.setup': 'Setup',
   'planner.load': 'Load',
   'planner.separator': ', ',

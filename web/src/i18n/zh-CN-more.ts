@@ -37,7 +37,7 @@ export const zhCNMore: MoreMessages = {
   'planner.intro': '能放下的方案，按时间或费用排序。选择一行即可载入计算器。',
   'planner.by_time': '最快',
   'planner.by_cost': '最省',
-  'planner.chart': '各方案的总时长与费用',
+  'planner.chart': '所列各方案的总时长与费用。实心点为帕累托前沿：没有其他方案既更快又更便宜。点击圆点可载入该方案。',
   'planner.setup': '方案',
   'planner.load': '载入',
   'planner.separator': '，',
