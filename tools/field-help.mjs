@@ -1,7 +1,8 @@
 // Writes cli/field_help.inc, the one-line description of each field that
 // `gpuplan estimate --help` and `gpuplan plan --help` print, from the page's
-// English catalog (field.NAME.help), so the command line and the page say the
-// same thing. tests/web/field-help.test.ts fails when the file is out of date.
+// English catalogs (field.NAME.help in en.ts and en-more.ts), so the command
+// line and the page say the same thing. tests/web/field-help.test.ts fails
+// when the file is out of date.
 //
 //   node tools/field-help.mjs          rewrite cli/field_help.inc
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -40,6 +41,7 @@ function readHelpEntries(source) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const source = readFileSync(join(root, 'web/src/i18n/en.ts'), 'utf8');
+  // Help lines of folded fields load on demand, so they live in en-more.ts.
+  const source = ['en.ts', 'en-more.ts'].map((file) => readFileSync(join(root, 'web/src/i18n', file), 'utf8')).join('\n');
   writeFileSync(join(root, 'cli/field_help.inc'), fieldHelpInc(readHelpEntries(source)));
 }

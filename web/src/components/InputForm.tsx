@@ -1,9 +1,10 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { CUSTOM_MODEL, MODEL_KEY, dataParallelSize, globalBatch } from '../calculator';
 import type { FieldError, FieldSpec, GpuSpec, ModelResponse, PresetSummary, Query } from '../core';
 import { ARCHITECTURE_FIELDS, FORM_GROUPS, fieldApplies } from '../form-layout';
 import { formatInteger, formatSignificant } from '../format';
+import { loadMoreMessages } from '../i18n';
 import { useI18n } from '../i18n/context';
 import { Field } from './Field';
 import { ModelPicker } from './ModelPicker';
@@ -31,13 +32,13 @@ export interface InputFormProps {
  * default-open part, or an error inside) but never closes by itself, so fixing
  * an error leaves the field in view.
  */
-function Folded({ open, summary, note, children }: { open: boolean; summary: string; note?: string; children: ComponentChildren }) {
+function Folded({ open, summary, note, onOpen, children }: { open: boolean; summary: string; note?: string; onOpen: () => void; children: ComponentChildren }) {
   const details = useRef<HTMLDetailsElement>(null);
   useEffect(() => {
     if (open && details.current) details.current.open = true;
   }, [open]);
   return (
-    <details class="advanced" ref={details}>
+    <details class="advanced" ref={details} onToggle={(event) => (event.currentTarget as HTMLDetailsElement).open && onOpen()}>
       <summary>{summary}</summary>
       {note && <p class="help">{note}</p>}
       {children}
@@ -57,6 +58,16 @@ export function InputForm(props: InputFormProps) {
     gpu_bandwidth_tbps: gpu ? String(gpu.memory_bandwidth_bytes_per_s / 1e12) : '',
   };
 
+  // The help lines of folded fields are on-demand strings (loadMoreMessages); the first opening loads them
+  // and re-renders the form, so the fields below show their help.
+  const [, setFoldedHelp] = useState(false);
+  const loadFoldedHelp = () => {
+    loadMoreMessages().then(
+      () => setFoldedHelp(true),
+      () => undefined, // the fields stay usable without their help lines
+    );
+  };
+
   const renderField = (name: string) => {
     const field = byName.get(name);
     if (!field || !fieldApplies(name, texts) || (only && !only.has(name))) return null;
@@ -68,7 +79,7 @@ export function InputForm(props: InputFormProps) {
     if (rendered.length === 0) return null;
     const hasError = names.some((name) => errors[name]);
     return (
-      <Folded open={open || hasError} summary={summary} note={note}>
+      <Folded open={open || hasError} summary={summary} note={note} onOpen={loadFoldedHelp}>
         {rendered}
       </Folded>
     );
