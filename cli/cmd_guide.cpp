@@ -26,7 +26,8 @@ bool is_guide_field(const std::string& name) {
 void print_guide_help() {
   std::cout << "usage: gpuplan guide [--name value ...] [--json]\n\n"
                "Estimates FLOPs, step time and memory with the guide's formulas. They read only the\n"
-               "flags below; gpuplan estimate takes the full setup.\n\n"
+               "flags below. The other flags of gpuplan estimate are accepted (and checked) but change\n"
+               "nothing here; the memory formula is that of full fine-tuning whatever --method says.\n\n"
                "flags:\n";
   for (const FieldSpec& spec : setup_fields()) {
     if (is_guide_field(spec.name)) print_field_flag(spec);
@@ -46,7 +47,13 @@ void print_row(const std::string& label, const std::string& value, const std::st
 
 void print_guide_table(const EstimateResponse& response) {
   const GuideResult& guide = *response.guide;
-  std::printf("Guide method: the guide's formulas exactly as printed\n\n");
+  std::printf("Guide method: the guide's formulas exactly as printed\n");
+  const auto method = response.input.find("method");
+  if (method != response.input.end() && method->second != "full") {
+    std::printf("(The guide's memory formula is that of full fine-tuning; --method %s changes nothing here.)\n",
+                method->second.c_str());
+  }
+  std::printf("\n");
   std::printf("Input\n");
   for (const auto& [key, value] : response.input) {
     if (is_guide_field(key) || key == "model") print_row(key, value);

@@ -197,8 +197,8 @@ void run_time_and_cost(const ModelSpec& model, const TrainingSetup& setup, const
     response.warnings.push_back(
         {"cpu_dispatch_bound", "micro_batch", std::to_string(setup.micro_batch),
          "the step waits on eager PyTorch's CPU dispatch of its operators, whose cost per operator "
-         "(cpu_dispatch_s_per_op) is an estimate no measurement has calibrated yet. A larger micro_batch, "
-         "torch.compile or CUDA graphs shorten the wait."});
+         "(cpu_dispatch_s_per_op) is an estimate no measurement has calibrated yet. A larger micro_batch makes "
+         "the wait a smaller share of the step; torch.compile or CUDA graphs shorten it."});
   }
   response.time = std::move(time);
 }

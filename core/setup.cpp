@@ -101,13 +101,31 @@ std::string lora_targets_text(unsigned targets) {
   return text;
 }
 
+namespace {
+
+// One item of a LoRA target list without surrounding spaces, and with the
+// "_proj" of PEFT's Llama module names removed ("q_proj" is "q").
+std::string lora_target_item(std::string item) {
+  const size_t first = item.find_first_not_of(' ');
+  const size_t last = item.find_last_not_of(' ');
+  item = first == std::string::npos ? std::string() : item.substr(first, last - first + 1);
+  const std::string suffix = "_proj";
+  if (item.size() > suffix.size() && item.compare(item.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    item.resize(item.size() - suffix.size());
+  }
+  return item;
+}
+
+}  // namespace
+
 std::optional<unsigned> parse_lora_targets(const std::string& text) {
   if (text == "all-linear" || text == "all") return static_cast<unsigned>(lora_all_linear);
   unsigned targets = 0;
   size_t start = 0;
   while (start <= text.size()) {
     size_t comma = text.find(',', start);
-    std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    std::string item =
+        lora_target_item(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
     start = comma == std::string::npos ? text.size() + 1 : comma + 1;
     bool found = false;
     for (const TargetName& target : kTargetNames) {
@@ -146,7 +164,7 @@ TrainingSetup read_setup(FieldReader& reader, FieldErrors& errors) {
       size_t start = 0;
       while (start <= text.size()) {
         const size_t comma = std::min(text.find(',', start), text.size());
-        const std::string item = text.substr(start, comma - start);
+        const std::string item = lora_target_item(text.substr(start, comma - start));
         if (!item.empty() && !parse_lora_targets(item)) {
           rejected = item;
           break;
@@ -228,6 +246,12 @@ TrainingSetup read_setup(FieldReader& reader, FieldErrors& errors) {
     setup.gpu.peak_bf16_flops = peak;
     setup.gpu.peak_fp8_flops = peak;
     setup.gpu.peak_int8_ops = peak;
+  }
+  // The default precision is AMP in bf16; on a GPU without bf16 tensor cores
+  // (V100, T4) it is AMP in fp16, as Transformers users set it there. A
+  // precision given explicitly stays, and the estimate rejects bf16 on such a GPU.
+  if (!reader.has("precision") && setup.precision == Precision::amp_bf16 && setup.gpu.peak_bf16_flops <= 0) {
+    setup.precision = Precision::amp_fp16;
   }
   return setup;
 }

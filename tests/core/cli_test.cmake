@@ -85,3 +85,9 @@ expect_run(ARGS estimate --model llama-3-70b STATUS 0 CONTAINS "largest micro_ba
 # The guide's help and input list show only what its formulas read.
 expect_run(ARGS guide --help STATUS 0 CONTAINS "  --seq_len (1 to 10485760 tokens) default 512\n" "  --hidden (")
 expect_run(ARGS guide ${WORKED} STATUS 0 CONTAINS "Input\n  gpu ")
+
+# LoRA targets may carry spaces and PEFT's Llama module names.
+expect_run(ARGS estimate --model llama-3-8b --method lora "--lora_targets" "q, v" --json STATUS 0
+  CONTAINS "\"lora_targets\":\"q,v\"")
+expect_run(ARGS estimate --model llama-3-8b --method lora --lora_targets q_proj,v_proj,down_proj --json STATUS 0
+  CONTAINS "\"lora_targets\":\"q,v,down\"")

@@ -125,6 +125,27 @@ TEST_CASE("zero-2 and zero-3 are rejected with a pipeline", "[fields]") {
   }
 }
 
+// A V100 has no bf16 tensor cores, so the default precision there is AMP in
+// fp16; an explicit bf16 precision is still rejected.
+TEST_CASE("default precision follows the gpu", "[fields]") {
+  KeyValues query = valid_query();
+  query.erase("precision");
+  query["gpu"] = "v100-32gb";
+  EstimateResponse response = run_estimate(query);
+  REQUIRE(response.ok);
+  CHECK(response.input.at("precision") == "amp_fp16");
+
+  query["precision"] = "amp_bf16";
+  response = run_estimate(query);
+  CHECK_FALSE(response.ok);
+  REQUIRE(response.errors.size() == 1);
+  CHECK(response.errors[0].field == "precision");
+
+  query.erase("precision");
+  query["gpu"] = "a100-80gb";
+  CHECK(run_estimate(query).input.at("precision") == "amp_bf16");
+}
+
 TEST_CASE("unknown keys are reported not applied", "[fields]") {
   KeyValues query = valid_query();
   query["<script>"] = "1";

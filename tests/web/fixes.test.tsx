@@ -42,14 +42,17 @@ function renderFixes(stale: 'edited' | null) {
       />
     </I18nContext.Provider>,
   );
-  return screen.getByRole('region', { name: 'Cheapest changes that make it fit (fewest GPU-seconds per token)' });
+  return screen.getByRole('region', { name: 'Cheapest changes that make it fit (fewest GPU-seconds per token; QLoRA, a change of method, last)' });
 }
 
 describe('fixes', () => {
   it('say beside the buttons that an invalid field holds the result back', () => {
     const section = renderFixes('edited');
     expect(within(section).getByText('Showing the last valid estimate. Correct the marked fields to update it.')).toBeTruthy();
-    expect(within(section).getAllByRole('button', { name: 'Apply' }).length).toBeGreaterThan(0);
+    // The fixes were found for the last valid setup, so they wait until the form is valid again.
+    const buttons = within(section).getAllByRole('button', { name: 'Apply' });
+    expect(buttons.length).toBeGreaterThan(0);
+    for (const button of buttons) expect((button as HTMLButtonElement).disabled).toBe(true);
   });
 
   it('show no notice while the form is valid', () => {

@@ -291,23 +291,28 @@ describe('language', () => {
 });
 
 describe('fix description', () => {
-  // describeFix reads only the kinds and the changes, so the response can be any accepted estimate.
-  const fix = (kinds: Fix['kinds'], changes: Query): Fix => ({ kinds, changes, response: core.estimate({}) });
+  // describeFix reads the kinds, the changes and the global batch of the response.
+  const fix = (kinds: Fix['kinds'], changes: Query): Fix => ({ kinds, changes, response: core.estimate(changes) });
 
   it('lowercases the second clause in English', () => {
-    const text = describeFix(fix(['fused_cross_entropy', 'grad_checkpointing'], { fused_cross_entropy: 'true', grad_checkpointing: 'full' }), makeI18n('en').t, 'en-US');
+    const text = describeFix(fix(['fused_cross_entropy', 'grad_checkpointing'], { fused_cross_entropy: 'true', grad_checkpointing: 'full' }), makeI18n('en').t, 'en-US', 'en');
 
     expect(text).toBe('Turn on fused cross-entropy, and turn on gradient checkpointing for every layer (about a third more compute)');
   });
 
-  it('keeps a single clause as written', () => {
-    expect(describeFix(fix(['gpus'], { num_gpus: '8', sharding: 'zero3' }), makeI18n('en').t, 'en-US')).toBe('Use 8 GPUs with ZeRO-3');
+  it('states the global batch of a GPU count', () => {
+    // 8 data-parallel GPUs × micro-batch 16 (the default) × accumulation 1 = 128 sequences.
+    expect(describeFix(fix(['gpus'], { num_gpus: '8', sharding: 'zero3' }), makeI18n('en').t, 'en-US', 'en')).toBe('Use 8 GPUs with ZeRO-3 (global batch 128 sequences)');
+  });
+
+  it('names the precision of a 16-bit base', () => {
+    expect(describeFix(fix(['precision'], { method: 'lora', precision: 'pure_bf16' }), makeI18n('en').t, 'en-US', 'en')).toBe('Load the frozen base in 16 bits (Pure BF16)');
   });
 
   it('joins Chinese clauses with a comma', () => {
-    const text = describeFix(fix(['fused_cross_entropy', 'qlora'], { fused_cross_entropy: 'true', method: 'qlora' }), makeI18n('zh-CN').t, 'zh-CN');
+    const text = describeFix(fix(['fused_cross_entropy', 'qlora'], { fused_cross_entropy: 'true', method: 'qlora' }), makeI18n('zh-CN').t, 'zh-CN', 'zh-CN');
 
-    expect(text).toBe('开启融合交叉熵，同时改用 QLoRA（4 位基座权重加 LoRA 适配器）');
+    expect(text).toBe('开启融合交叉熵，改用 QLoRA（4 位基座权重加 LoRA 适配器）');
   });
 });
 

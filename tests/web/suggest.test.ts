@@ -100,6 +100,16 @@ describe('fixes for a setup that does not fit', () => {
     }
   });
 
+  it('loads an fp32 LoRA base in 16 bits before renting GPUs', () => {
+    // Llama 3 8B LoRA at B = 4, L = 2048 on an RTX 4090 under AMP BF16 keeps the 8e9-parameter base in fp32
+    // (32 GB alone). The same base in bf16 (16 GB) fits on the one card with checkpointing.
+    const query: Query = { model: 'llama-3-8b', method: 'lora', gpu: 'rtx-4090', seq_len: '2048', micro_batch: '4' };
+    const first = findFixes(core.estimate, query, core.estimate(query))[0]!;
+    expect(first.kinds).toContain('precision');
+    expect(first.changes['precision']).toBe('pure_bf16');
+    expect(first.response.input['num_gpus']).toBe('1');
+  });
+
   it('offers nothing for a setup that fits', () => {
     const current = core.estimate({});
     expect(current.detailed?.fits).toBe(true);

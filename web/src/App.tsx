@@ -141,6 +141,12 @@ export function App({ variant = 'page' }: { variant?: Variant }) {
   const [derived, setDerived] = useState<Derived | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [importMessage, setImportMessage] = useState<string | null>(null);
+  // The import button sits at the bottom of the results; its outcome shows with the notices at the top, so
+  // the page scrolls there.
+  const notices = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (importMessage) notices.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [importMessage]);
   const [charts, setCharts] = useState<ChartsModule | null>(null);
   // The curves' section has scrolled into view (or an SVG export needs it), so the curves are computed and drawn.
   const [chartsWanted, setChartsWanted] = useState(false);
@@ -496,7 +502,7 @@ export function App({ variant = 'page' }: { variant?: Variant }) {
 
       <main>
         {state && (state.unknownKeys.length > 0 || state.urlValuesRejected || Object.keys(state.invalidPage).length > 0 || hiddenErrors.length > 0 || importMessage) && (
-          <div class="notices" role="status">
+          <div class="notices" role="status" ref={notices}>
             {importMessage && <p>{importMessage}</p>}
             {state.urlValuesRejected && <p>{t('url.not_applied')}</p>}
             {state.unknownKeys.map((key) => (

@@ -1,13 +1,13 @@
 // Changes that make a setup fit when it does not. Each candidate is a set of
 // practitioners' moves, tried with the core: the cheap ones alone and stacked
-// (fused cross-entropy, a smaller micro-batch, checkpointing, optimizer
-// offload), each stack also with the fewest extra GPUs that fit, and QLoRA.
+// (a 16-bit LoRA base, fused cross-entropy, a smaller micro-batch,
+// checkpointing, optimizer offload), each stack also with the fewest extra GPUs that fit, and QLoRA.
 // A candidate must leave a margin of the GPU's memory to spare. They are
 // ranked by GPU-seconds per token, the cost of the run for a given dataset,
 // with changes of the training method after the others.
 import type { EstimateResponse, Query } from './core';
 
-export type FixKind = 'fused_cross_entropy' | 'micro_batch' | 'grad_checkpointing' | 'offload' | 'qlora' | 'gpus';
+export type FixKind = 'precision' | 'fused_cross_entropy' | 'micro_batch' | 'grad_checkpointing' | 'offload' | 'qlora' | 'gpus';
 
 export interface Fix {
   /** The changes combined in this fix, in the order they were stacked; one kind for a single change. */
@@ -24,7 +24,7 @@ const MAX_GPUS = 1024;
 /** Share of the GPU's usable memory a fix leaves free, so that a fix is not a fit by a few MiB. */
 export const FIX_MARGIN = 0.03;
 /** Moves that keep the method, stacked in this order; gpus is tried on top of each stack. */
-const STACKED: readonly FixKind[] = ['fused_cross_entropy', 'micro_batch', 'grad_checkpointing', 'offload'];
+const STACKED: readonly FixKind[] = ['precision', 'fused_cross_entropy', 'micro_batch', 'grad_checkpointing', 'offload'];
 
 /** Whether the response fits with FIX_MARGIN of the usable memory to spare. */
 export function fitsWithMargin(response: EstimateResponse): boolean {
@@ -41,6 +41,13 @@ export function fitsWithMargin(response: EstimateResponse): boolean {
  */
 function variants(kind: FixKind, input: Query): Query[] {
   switch (kind) {
+    case 'precision': {
+      // LoRA under AMP or fp32 keeps its frozen base in fp32; PEFT runs usually load it in 16 bits.
+      const precision = input['precision'] ?? '';
+      if (input['method'] !== 'lora' || !['amp_bf16', 'amp_fp16', 'fp32'].includes(precision)) return [];
+      // The 16-bit type follows the AMP type (the page defaults to AMP FP16 on GPUs without bf16).
+      return [{ precision: precision === 'amp_fp16' ? 'pure_fp16' : 'pure_bf16' }];
+    }
     case 'fused_cross_entropy':
       return input['fused_cross_entropy'] === 'true' ? [] : [{ fused_cross_entropy: 'true' }];
     case 'grad_checkpointing':

@@ -4,7 +4,7 @@
 // embed.html, `view`. While tab=planner, the planner's inputs use the core's
 // plan() keys (PLAN_KEYS). Reading only sorts keys,
 // and the core validates values (see resolveUrlValues).
-import { MODEL_KEY } from './calculator';
+import { CUSTOM_MODEL, MODEL_KEY } from './calculator';
 import type { Core, FieldError, FieldSpec, Query } from './core';
 import { LANGS, type Lang } from './i18n';
 
@@ -139,8 +139,9 @@ export function resolveUrlValues(core: Core, values: Query): ResolvedUrlValues {
     if (response.ok) break;
 
     const fromUrl = response.errors.filter((error) => Object.prototype.hasOwnProperty.call(applied, error.field));
-    if (fromUrl.length === 0 && applied[MODEL_KEY] !== undefined) {
+    if (fromUrl.length === 0 && applied[MODEL_KEY] === CUSTOM_MODEL) {
       // A custom model that lacks required fields: report them and fall back to the default preset.
+      // A preset never lacks fields, so an error off the URL there comes from a combination (below).
       for (const error of response.errors) rejected[error.field] ??= error;
       delete applied[MODEL_KEY];
       continue;

@@ -165,8 +165,8 @@ export function Planner({ plan: uncachedPlan, gpus, query, input, modelName, url
     ].join('');
     return `${candidateInput['num_gpus']} × ${gpu}${comma}${choiceLabel(lang, candidateInput['sharding'] ?? '', 'sharding')}${parallel}${comma}B=${candidateInput['micro_batch']}${savers}`;
   };
-  // The chart shows every listed setup with a price; the Pareto front's dots are filled.
-  const priced = plan.ok ? (plan.by_cost ?? []).filter((candidate) => candidate.cost_usd != null && candidate.total_time_s > 0) : [];
+  // The chart shows the setups of the table with a price; the Pareto front's dots are filled.
+  const priced = (plan.ok ? plan[order] ?? [] : []).filter((candidate) => candidate.cost_usd != null && candidate.total_time_s > 0);
   const onFront = new Set((plan.ok ? plan.pareto ?? [] : []).map((candidate) => JSON.stringify(candidate.input)));
   const times = priced.map((candidate) => candidate.total_time_s);
   const costs = priced.map((candidate) => candidate.cost_usd!);

@@ -1,5 +1,6 @@
 import type { ComponentType } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { globalBatch } from '../calculator';
 import type { EstimateResponse, EstimateWarning, GpuSpec, ModelResponse, Query } from '../core';
 import { formatBinaryBytes, formatBytes, formatFlopRate, formatFlops, formatInteger, formatSeconds, formatSignificant, joinQuantity, type Quantity } from '../format';
 import { loadMoreMessages, lookup, type Lang, type Translate } from '../i18n';
@@ -106,6 +107,11 @@ export function Results(props: ResultsProps) {
   );
 }
 
+/** GPUs of the job on one node: each runs a process with its own offloaded partition in the node's host memory. */
+function gpusPerNode(input: Query): number {
+  return Math.min(Number(input['num_gpus'] ?? 1), Number(input['gpus_per_node'] ?? 8));
+}
+
 /**
  * Words a core warning in the page's language from its code and the accepted
  * input. A code this page does not know falls back to the core's English message.
@@ -169,17 +175,28 @@ function Verdict({ response, gpuName }: { response: EstimateResponse; gpuName: s
         <span class="verdict-mark" aria-hidden="true">{fits ? '✓' : '✗'}</span> {verdict}
       </p>
       {detailed && <p class="muted">{t('result.per_gpu', { count: numGpus })}</p>}
-      {detailed && detailed.host_memory_bytes > 0 && <p class="muted">{t('result.host', { bytes: text(detailed.host_memory_bytes) })}</p>}
+      {detailed && detailed.host_memory_bytes > 0 && (
+        <p class="muted">
+          {t('result.host', { bytes: text(detailed.host_memory_bytes), node: text(detailed.host_memory_bytes * gpusPerNode(response.input)), gpus: gpusPerNode(response.input) })}
+        </p>
+      )}
       {!detailed && response.detailed_unavailable && <p class="notice">{t('result.detailed_unavailable', { reason: response.detailed_unavailable })}</p>}
     </div>
   );
 }
 
 /** Joins the changes of a fix into one sentence; clauses after the first start in lower case ("…, and turn on …"). */
-export function describeFix(fix: Fix, t: Translate, locale: string): string {
+export function describeFix(fix: Fix, t: Translate, locale: string, lang: Lang): string {
+  const params = {
+    micro: fix.changes['micro_batch'] ?? '',
+    accum: fix.changes['grad_accum'] ?? '',
+    count: fix.changes['num_gpus'] ?? '',
+    global: formatInteger(globalBatch(fix.response.input), locale),
+    precision: choiceLabel(lang, fix.changes['precision'] ?? '', 'precision'),
+  };
   return fix.kinds
     .map((kind, index) => {
-      const clause = t(`fix.${kind}`, { micro: fix.changes['micro_batch'] ?? '', accum: fix.changes['grad_accum'] ?? '', count: fix.changes['num_gpus'] ?? '' });
+      const clause = t(`fix.${kind}`, params);
       return index === 0 ? clause : clause.charAt(0).toLocaleLowerCase(locale) + clause.slice(1);
     })
     .join(t('fix.and'));
@@ -188,7 +205,7 @@ export function describeFix(fix: Fix, t: Translate, locale: string): string {
 // While a field is invalid, the estimate shown is the last valid one, so an applied fix changes the
 // form but not the result. The notice repeats the reason here, beside the buttons.
 function Fixes({ fixes, onApply, stale }: { fixes: Fix[] | null; onApply: (changes: Query) => void; stale: 'edited' | 'url' | null }) {
-  const { t, locale } = useI18n();
+  const { lang, t, locale } = useI18n();
   if (fixes === null) return null;
   const text = (value: number) => joinQuantity(formatBinaryBytes(value, locale));
   const gpus = (fix: Fix) => Number(fix.response.input['num_gpus'] ?? 1);
@@ -201,14 +218,13 @@ function Fixes({ fixes, onApply, stale }: { fixes: Fix[] | null; onApply: (chang
         {fixes.map((fix) => (
           <li key={fix.kinds.join('+')} data-testid={`fix-${fix.kinds.join('+')}`}>
             <span>
-              {describeFix(fix, t, locale)}
+              {describeFix(fix, t, locale, lang)}
               <small>
-                {' — '}
                 {t('fix.result', { peak: text(fix.response.detailed!.nvidia_smi_bytes), headroom: text(fix.response.detailed!.headroom_bytes) })}
                 {fix.response.time && t('fix.step', { rate: formatSignificant(fix.response.time.tokens_per_step / fix.response.time.step_time_s, locale, 3), gpus: gpus(fix) })}
               </small>
             </span>
-            <button type="button" onClick={() => onApply(fix.changes)}>
+            <button type="button" disabled={stale === 'edited'} onClick={() => onApply(fix.changes)}>
               {t('fix.apply')}
             </button>
           </li>

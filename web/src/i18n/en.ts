@@ -237,7 +237,7 @@ export const en = {
   'result.fits': 'Fits on the {gpu}: {peak} of {usable} usable, {headroom} to spare.',
   'result.does_not_fit': 'Does not fit on the {gpu}: {peak} needed, {usable} usable, {shortfall} short.',
   'result.per_gpu': 'Peak memory per GPU as nvidia-smi would show it; GPUs in the job: {count}.',
-  'result.host': 'Host memory for offloaded states: {bytes}.',
+  'result.host': 'Host memory for offloaded states: {bytes} per GPU process, {node} for a node of {gpus} GPUs.',
   'result.detailed_unavailable': 'The detailed method does not cover this setup ({reason}); the guide method’s figures follow.',
   'result.guide_fits': 'Guide method: {total} of the {gpu}’s {capacity}, so it fits.',
   'result.guide_does_not_fit': 'Guide method: {total} needed, more than the {gpu}’s {capacity}.',
@@ -246,7 +246,7 @@ export const en = {
   'warning.sharding_without_data_parallel': '{sharding} shards nothing here, because the data-parallel size, GPUs {num_gpus} ÷ (tensor parallel {tensor_parallel} × pipeline parallel {pipeline_parallel}), is 1. Add GPUs or choose DDP.',
   'warning.offload_without_sharding': 'CPU offload ({offload}) with {sharding} is probably not what you meant, because DeepSpeed offloads only under ZeRO and FSDP offload is built for its sharded strategies. The estimate still counts the offloaded state in host memory.',
   'warning.lora_fp32_base': 'With {precision} the frozen base weights of LoRA stay in FP32, 4 bytes per parameter as in full fine-tuning. Most PEFT runs load the base in BF16: choose {pure_bf16} to halve them.',
-  'warning.cpu_dispatch_bound': 'The GPU waits {wait} of the step on eager PyTorch’s CPU dispatch. Its cost per operator is an uncalibrated estimate; a larger micro-batch, torch.compile or CUDA graphs shorten the wait.',
+  'warning.cpu_dispatch_bound': 'The GPU waits {wait} of the step on eager PyTorch’s CPU dispatch. Its cost per operator is an uncalibrated estimate. A larger micro-batch makes the wait a smaller share of the step; torch.compile or CUDA graphs shorten it.',
   'warning.chunked_with_fused_loss': 'Chunked cross-entropy has no effect while fused cross-entropy is on, because the fused loss never holds the logits.',
 
   'memory.heading': 'Memory per GPU',

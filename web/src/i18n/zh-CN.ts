@@ -234,7 +234,7 @@ export const zhCN: Messages = {
   'result.fits': '{gpu} 放得下：需要 {peak}，可用 {usable}，余量 {headroom}。',
   'result.does_not_fit': '{gpu} 放不下：需要 {peak}，可用 {usable}，还差 {shortfall}。',
   'result.per_gpu': '每张 GPU 的峰值显存（nvidia-smi 所见）；任务共 {count} 张 GPU。',
-  'result.host': '卸载状态占用的主机内存：{bytes}。',
+  'result.host': '卸载状态占用的主机内存：每个 GPU 进程 {bytes}，{gpus} 张 GPU 的节点共 {node}。',
   'result.detailed_unavailable': '详细方法不支持此设置（{reason}），以下为指南方法的结果。',
   'result.guide_fits': '指南方法：需要 {total}，{gpu} 有 {capacity}，放得下。',
   'result.guide_does_not_fit': '指南方法：需要 {total}，超过 {gpu} 的 {capacity}。',
@@ -243,7 +243,7 @@ export const zhCN: Messages = {
   'warning.sharding_without_data_parallel': '{sharding} 在此不切分任何状态，因为数据并行规模为 {num_gpus} 张 GPU ÷（张量并行 {tensor_parallel} × 流水线并行 {pipeline_parallel}）= 1。请增加 GPU 或改用 DDP。',
   'warning.offload_without_sharding': 'CPU 卸载（{offload}）搭配 {sharding} 多半不是本意，因为 DeepSpeed 只在 ZeRO 下卸载，FSDP 的卸载也是为其切分策略设计的。估算仍把卸载的状态计入主机内存。',
   'warning.lora_fp32_base': '{precision}：LoRA 冻结的基座权重保持 FP32，每个参数 4 字节，与全参数微调相同。多数 PEFT 训练以 BF16 加载基座，选择“{pure_bf16}”可减半。',
-  'warning.cpu_dispatch_bound': 'GPU 在每步中有 {wait} 的时间等待 eager PyTorch 在 CPU 上调度算子。每个算子的调度开销是未经校准的估计；更大的微批量、torch.compile 或 CUDA graphs 可缩短等待。',
+  'warning.cpu_dispatch_bound': 'GPU 在每步中有 {wait} 的时间等待 eager PyTorch 在 CPU 上调度算子。每个算子的调度开销是未经校准的估计。更大的微批量可降低等待在每步中的占比；torch.compile 或 CUDA graphs 可缩短等待。',
   'warning.chunked_with_fused_loss': '开启融合交叉熵时，分块交叉熵不起作用，因为融合损失从不保存 logits。',
 
   'memory.heading': '每张 GPU 的显存',
