@@ -43,6 +43,22 @@ function otherValidValue(field: FieldSpec): string {
   }
 }
 
+describe('URL values that conflict', () => {
+  it('keeps a preset model when another value conflicts', () => {
+    // bf16 on a V100 (no bf16 tensor cores) is rejected; the model of the link stays.
+    const { applied, rejected } = resolveUrlValues(core, { model: 'llama-3-70b', gpu: 'v100-32gb', precision: 'amp_bf16', seq_len: '4096' });
+    expect(applied['model']).toBe('llama-3-70b');
+    expect(applied['seq_len']).toBe('4096');
+    expect(Object.keys(rejected)).toEqual(['precision']);
+  });
+
+  it('picks AMP FP16 on a GPU without bf16 when the link gives no precision', () => {
+    const { applied, rejected } = resolveUrlValues(core, { model: 'llama-3-8b', gpu: 't4' });
+    expect(rejected).toEqual({});
+    expect(core.estimate(applied).input['precision']).toBe('amp_fp16');
+  });
+});
+
 describe('typed numbers', () => {
   it.each([
     ['１６', '16'], // full-width digits from a Chinese input method
