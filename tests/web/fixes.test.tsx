@@ -1,13 +1,12 @@
 // @vitest-environment happy-dom
 // The fixes for a setup that does not fit, beside a form with an invalid field.
-import { cleanup, render, screen, within } from '@testing-library/preact';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Results } from '../../web/src/components/Results';
+import { cleanup, screen, within } from '@testing-library/preact';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Core, Query } from '../../web/src/core';
 import { loadCatalog } from '../../web/src/i18n';
-import { I18nContext, makeI18n } from '../../web/src/i18n/context';
 import { findFixes } from '../../web/src/suggest';
 import { loadTestCore } from './load-core';
+import { renderResults } from './render-results';
 
 let core: Core;
 
@@ -27,21 +26,7 @@ function renderFixes(stale: 'edited' | null) {
   expect(response.detailed?.fits).toBe(false);
   const fixes = findFixes(core.estimate, TOO_BIG, response);
   expect(fixes.length).toBeGreaterThan(0);
-  render(
-    <I18nContext.Provider value={makeI18n('en')}>
-      <Results
-        response={response}
-        gpu={core.gpus.find((gpu) => gpu.id === response.input['gpu'])}
-        stale={stale}
-        fixes={fixes}
-        sweeps={null}
-        SweepChart={null}
-        breakdown={null}
-        detail="compact"
-        onApplyFix={vi.fn()}
-      />
-    </I18nContext.Provider>,
-  );
+  renderResults(core, response, { stale, fixes });
   return screen.getByRole('region', { name: 'Cheapest changes that make it fit (fewest GPU-seconds per token; QLoRA, a change of method, last)' });
 }
 

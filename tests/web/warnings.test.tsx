@@ -1,13 +1,12 @@
 // @vitest-environment happy-dom
 // The page words the core's warnings under the verdict, in English and Chinese,
 // with the numbers of the estimated setup.
-import { cleanup, render, screen, within } from '@testing-library/preact';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Results } from '../../web/src/components/Results';
+import { cleanup, screen, within } from '@testing-library/preact';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Core, Query } from '../../web/src/core';
 import { loadCatalog, type Lang } from '../../web/src/i18n';
-import { I18nContext, makeI18n } from '../../web/src/i18n/context';
 import { loadTestCore } from './load-core';
+import { renderResults } from './render-results';
 
 let core: Core;
 
@@ -18,24 +17,10 @@ beforeAll(async () => {
 
 afterEach(cleanup);
 
-function renderResults(query: Query, lang: Lang = 'en') {
+function renderQuery(query: Query, lang: Lang = 'en') {
   const response = core.estimate(query);
   expect(response.ok).toBe(true);
-  render(
-    <I18nContext.Provider value={makeI18n(lang)}>
-      <Results
-        response={response}
-        gpu={core.gpus.find((gpu) => gpu.id === response.input['gpu'])}
-        stale={null}
-        fixes={null}
-        sweeps={null}
-        SweepChart={null}
-        breakdown={null}
-        detail="compact"
-        onApplyFix={vi.fn()}
-      />
-    </I18nContext.Provider>,
-  );
+  renderResults(core, response, { lang });
 }
 
 // Llama 2 7B declares max_position_embeddings 4096; zero3 on one GPU has a data-parallel size of 1.
@@ -43,7 +28,7 @@ const WARNED: Query = { model: 'llama-2-7b', method: 'lora', micro_batch: '1', s
 
 describe('estimate warnings', () => {
   it('lists each warning under the verdict in English', () => {
-    renderResults(WARNED);
+    renderQuery(WARNED);
     const note = screen.getByRole('note');
     const items = within(note).getAllByRole('listitem').map((item) => item.textContent);
     expect(items).toHaveLength(2);
@@ -56,26 +41,26 @@ describe('estimate warnings', () => {
   });
 
   it('words the offload warning in Chinese', () => {
-    renderResults({ model: 'llama-2-7b', method: 'lora', precision: 'pure_bf16', micro_batch: '1', seq_len: '4096', num_gpus: '2', offload: 'optimizer' }, 'zh-CN');
+    renderQuery({ model: 'llama-2-7b', method: 'lora', precision: 'pure_bf16', micro_batch: '1', seq_len: '4096', num_gpus: '2', offload: 'optimizer' }, 'zh-CN');
     const items = within(screen.getByRole('note')).getAllByRole('listitem').map((item) => item.textContent);
     expect(items).toEqual([expect.stringContaining('CPU 卸载（优化器状态）搭配 DDP（完整副本） 多半不是本意')]);
   });
 
   it('shows no notice for a plain setup', () => {
-    renderResults({ model: 'llama-2-7b', method: 'lora', precision: 'pure_bf16', micro_batch: '1', seq_len: '4096' });
+    renderQuery({ model: 'llama-2-7b', method: 'lora', precision: 'pure_bf16', micro_batch: '1', seq_len: '4096' });
     expect(screen.queryByRole('note')).toBeNull();
   });
 
   it('says when LoRA keeps an FP32 base, and how to halve it', () => {
     // AMP BF16 keeps FP32 weights, so the frozen 6.7B base of Llama 2 7B takes 4 bytes per parameter.
-    renderResults({ model: 'llama-2-7b', method: 'lora', micro_batch: '1', seq_len: '4096' });
+    renderQuery({ model: 'llama-2-7b', method: 'lora', micro_batch: '1', seq_len: '4096' });
     const items = within(screen.getByRole('note')).getAllByRole('listitem').map((item) => item.textContent);
     expect(items).toEqual([expect.stringContaining('frozen base weights of LoRA stay in FP32')]);
     expect(items[0]).toContain('choose Pure BF16');
   });
 
   it('gives the share of the step spent waiting on CPU dispatch', () => {
-    renderResults({ model: 'bert-base-uncased', micro_batch: '1', seq_len: '128', gpu: 'h100-sxm' });
+    renderQuery({ model: 'bert-base-uncased', micro_batch: '1', seq_len: '128', gpu: 'h100-sxm' });
     const items = within(screen.getByRole('note')).getAllByRole('listitem').map((item) => item.textContent);
     expect(items).toHaveLength(1);
     expect(items[0]).toMatch(/^The GPU waits \d+(\.\d+)?% of the step on eager PyTorch’s CPU dispatch\./);
