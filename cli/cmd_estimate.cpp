@@ -118,7 +118,7 @@ void print_table(const EstimateResponse& response) {
   std::printf("  %-40s %12s\n", "torch peak reserved", gib(memory.peak_reserved_bytes).c_str());
   std::printf("  %-40s %12s\n", "nvidia-smi (reserved + context)", gib(memory.nvidia_smi_bytes).c_str());
   if (memory.host_memory_bytes > 0) {
-    // Each GPU's process keeps its own partition in host memory, so a node holds one per GPU.
+    // Each GPU's process keeps its own partition in host memory, so a node needs one per GPU.
     const int64_t on_node = std::min(setup.num_gpus, setup.gpus_per_node);
     std::printf("  %-40s %12s\n", "host RAM for offload, per GPU", gib(memory.host_memory_bytes).c_str());
     std::printf("  %-40s %12s\n", ("host RAM for offload, node of " + std::to_string(on_node) + " GPUs").c_str(),

@@ -187,7 +187,7 @@ void push_root_groups(Search& search, std::vector<Group>& queue, const GpuSpec& 
       if (request.global_batch % dp != 0) continue;
       const std::vector<int64_t> micro_batches = divisors(request.global_batch / dp);
       for (Sharding sharding : request.shardings) {
-        // DeepSpeed's pipeline engine rejects ZeRO-2 and ZeRO-3 (read_setup says why).
+        // DeepSpeed's pipeline engine rejects ZeRO-2 and ZeRO-3 (read_setup gives the reason).
         if (pp > 1 && (sharding == Sharding::zero2 || sharding == Sharding::zero3)) continue;
         // With one replica every ZeRO stage stores what DDP stores; they
         // enter only through their offload successors.

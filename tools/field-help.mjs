@@ -1,7 +1,7 @@
 // Writes cli/field_help.inc, the one-line description of each field that
 // `gpuplan estimate --help` and `gpuplan plan --help` print, from the page's
 // English catalogs (field.NAME.help in en.ts and en-more.ts), so the command
-// line and the page say the same thing. tests/web/field-help.test.ts fails
+// line and the page describe each field alike. tests/web/field-help.test.ts fails
 // when the file is out of date.
 //
 //   node tools/field-help.mjs          rewrite cli/field_help.inc

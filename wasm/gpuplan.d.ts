@@ -55,7 +55,7 @@ export interface FieldError {
   min?: number;
   max?: number;
   choices?: string[];
-  /** For code unsupported: the English clause that says which settings conflict. */
+  /** For code unsupported: the English clause that names the conflicting settings. */
   reason?: string;
   /** Complete English sentence; the page words errors itself from code, field and limits. */
   message: string;

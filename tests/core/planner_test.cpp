@@ -163,10 +163,10 @@ TEST_CASE("plan rejects invalid requests", "[plan]") {
 }
 
 // The base setup's interleaving carries over to pipelines whose stages have a
-// layer for each chunk: Llama 3 8B has 32 layers, so pipelines of 2 to 16
-// stages keep 2 chunks (32 chunks of one layer at 16), a pipeline of 32 stages
-// falls back to plain 1F1B, and no pipeline has none.
-TEST_CASE("plan keeps the interleaved schedule where the layers allow it", "[plan]") {
+// layer for each chunk. Llama 3 8B has 32 layers, so pipelines of 2 to 16
+// stages keep 2 chunks (32 chunks of one layer at 16). A pipeline of 32 stages
+// falls back to plain 1F1B, and a setup without a pipeline has no chunks.
+TEST_CASE("plan keeps interleaving where it fits", "[plan]") {
   const ModelSpec& llama = *find_preset("llama-3-8b");
   PlanRequest request = llama_request();
   request.base.virtual_stages = 2;

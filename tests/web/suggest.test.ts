@@ -70,7 +70,7 @@ describe('fixes for a setup that does not fit', () => {
     expect(first.kinds).toContain('gpus');
   });
 
-  it('moves the optimizer states to the CPU before renting more GPUs for a sharded 70B run', () => {
+  it('offloads before adding GPUs for 70B', () => {
     // Llama 3 70B, full, on 8 H100 with ZeRO-3: 70.6e9 × 16 bytes / 8 ≈ 141 GB of states per GPU.
     // Offloading the AdamW states and fp32 master weights (12 of the 16 bytes) fits on the same 8 GPUs.
     const query: Query = { model: 'llama-3-70b', gpu: 'h100-sxm', num_gpus: '8', sharding: 'zero3', seq_len: '2048', micro_batch: '1' };

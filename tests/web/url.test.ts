@@ -52,7 +52,7 @@ describe('URL values that conflict', () => {
     expect(Object.keys(rejected)).toEqual(['precision']);
   });
 
-  it('picks AMP FP16 on a GPU without bf16 when the link gives no precision', () => {
+  it('defaults to AMP FP16 without bf16', () => {
     const { applied, rejected } = resolveUrlValues(core, { model: 'llama-3-8b', gpu: 't4' });
     expect(rejected).toEqual({});
     expect(core.estimate(applied).input['precision']).toBe('amp_fp16');

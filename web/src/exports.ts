@@ -41,7 +41,7 @@ export function makeExport(query: Query, response: EstimateResponse, url: string
   };
 }
 
-/** Why a file is not a readable export; the page words it from code and params (import.CODE in the catalogs). */
+/** A rejected import. The page words it from code and params (import.CODE in the catalogs). */
 export class ImportError extends Error {
   constructor(
     readonly code: 'invalid_json' | 'hf_config' | 'not_export' | 'version' | 'query',

@@ -10,8 +10,10 @@ export function tickStep(start: number, stop: number, count: number): number {
   const power = 10 ** Math.floor(Math.log10(raw));
   const ratio = raw / power;
   // Round the ratio to the nearest of 1, 2, 5 and 10 on a logarithmic scale.
-  const factor = ratio >= Math.sqrt(50) ? 10 : ratio >= Math.sqrt(10) ? 5 : ratio >= Math.SQRT2 ? 2 : 1;
-  return factor * power;
+  if (ratio >= Math.sqrt(50)) return 10 * power;
+  if (ratio >= Math.sqrt(10)) return 5 * power;
+  if (ratio >= Math.SQRT2) return 2 * power;
+  return power;
 }
 
 /** Rounds away the binary error of `index * step` (0.1 * 3 is 0.30000000000000004). */

@@ -1,10 +1,10 @@
 // Changes that make a setup fit when it does not. Each candidate is a set of
-// practitioners' moves, tried with the core: the cheap ones alone and stacked
-// (a 16-bit LoRA base, fused cross-entropy, a smaller micro-batch,
-// checkpointing, optimizer offload), each stack also with the fewest extra GPUs that fit, and QLoRA.
-// A candidate must leave a margin of the GPU's memory to spare. They are
-// ranked by GPU-seconds per token, the cost of the run for a given dataset,
-// with changes of the training method after the others.
+// practitioners' moves, tried with the core. The cheap moves (a 16-bit LoRA
+// base, fused cross-entropy, a smaller micro-batch, checkpointing, optimizer
+// offload) are stacked, and each stack is also tried with the fewest extra
+// GPUs that fit and with QLoRA. A candidate must leave a margin of the GPU's
+// memory to spare. Candidates are ranked by GPU-seconds per token, the cost of
+// the run for a given dataset, with changes of the training method last.
 import type { EstimateResponse, Query } from './core';
 
 export type FixKind = 'precision' | 'fused_cross_entropy' | 'micro_batch' | 'grad_checkpointing' | 'offload' | 'qlora' | 'gpus';
@@ -26,7 +26,7 @@ export const FIX_MARGIN = 0.03;
 /** Moves that keep the method, stacked in this order; gpus is tried on top of each stack. */
 const STACKED: readonly FixKind[] = ['precision', 'fused_cross_entropy', 'micro_batch', 'grad_checkpointing', 'offload'];
 
-/** Whether the response fits with FIX_MARGIN of the usable memory to spare. */
+/** Checks that the response fits with FIX_MARGIN of the usable memory to spare. */
 export function fitsWithMargin(response: EstimateResponse): boolean {
   const detailed = response.detailed;
   if (!response.ok || !detailed || !detailed.fits) return false;
@@ -58,9 +58,10 @@ function variants(kind: FixKind, input: Query): Query[] {
       if (input['offload'] !== 'none') return [];
       // ZeRO-Offload (DeepSpeed ZeRO-2 with offload_optimizer) also runs on one GPU; a pipeline allows ZeRO-1 only.
       const sharding = input['sharding'] ?? 'ddp';
-      const keeps = sharding === 'zero3' || sharding.startsWith('fsdp') || sharding === 'zero1';
+      const offloadsAsIs = sharding === 'zero3' || sharding.startsWith('fsdp') || sharding === 'zero1';
+      if (offloadsAsIs) return [{ offload: 'optimizer', sharding }];
       const pipelined = Number(input['pipeline_parallel'] ?? 1) > 1;
-      return [{ offload: 'optimizer', sharding: keeps ? sharding : pipelined ? 'zero1' : 'zero2' }];
+      return [{ offload: 'optimizer', sharding: pipelined ? 'zero1' : 'zero2' }];
     }
     case 'micro_batch': {
       const halvings: Query[] = [];
@@ -90,7 +91,7 @@ interface Tried {
   response: EstimateResponse;
 }
 
-/** The first variant of `kind` that fits with the margin, or, when none does, the strongest valid one (null when the kind does not apply). */
+/** Returns the first variant of `kind` that fits with the margin, else the strongest valid one, or null when the kind does not apply. */
 function tryKind(estimate: (query: Query) => EstimateResponse, query: Query, kind: FixKind, input: Query): Tried | null {
   let last: Tried | null = null;
   for (const changes of variants(kind, input)) {
@@ -122,7 +123,7 @@ function merge(parts: readonly Part[]): Query {
   return Object.assign({}, ...parts.map((part) => part.changes)) as Query;
 }
 
-/** Whether `a` makes every change of `b` (with the same values), so `b` is the simpler fix. */
+/** Checks that `a` makes every change of `b` with the same values, so that `b` is the simpler fix. */
 function includes(a: Fix, b: Fix): boolean {
   return Object.entries(b.changes).every(([key, value]) => a.changes[key] === value);
 }

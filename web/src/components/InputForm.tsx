@@ -58,8 +58,8 @@ export function InputForm(props: InputFormProps) {
     gpu_bandwidth_tbps: gpu ? String(gpu.memory_bandwidth_bytes_per_s / 1e12) : '',
   };
 
-  // The help lines of folded fields are on-demand strings (loadMoreMessages); the first opening loads them
-  // and re-renders the form, so the fields below show their help.
+  // The help lines of folded fields are on-demand strings (loadMoreMessages). The first opening of a
+  // folded part loads them and re-renders the form, so its fields show their help.
   const [, setFoldedHelp] = useState(false);
   const loadFoldedHelp = () => {
     loadMoreMessages().then(

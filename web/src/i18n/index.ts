@@ -11,7 +11,7 @@ export const LANG_NAMES: Record<Lang, string> = { en: 'English', 'zh-CN': 'ç®€ä½
 export const catalogs: Partial<Record<Lang, Messages & Partial<MoreMessages>>> = {};
 
 /** Set once an on-demand part needed its strings: every language loaded from then on gets them too. */
-let moreWanted = false;
+let moreLoaded = false;
 
 async function importMore(lang: Lang): Promise<MoreMessages> {
   return lang === 'zh-CN' ? (await import('./zh-CN-more')).zhCNMore : (await import('./en-more')).enMore;
@@ -20,7 +20,7 @@ async function importMore(lang: Lang): Promise<MoreMessages> {
 /** Loads the catalog of `lang` once (with the on-demand strings after loadMoreMessages); callers re-render when it resolves. */
 export async function loadCatalog(lang: Lang): Promise<Messages> {
   catalogs[lang] ??= { ...(lang === 'zh-CN' ? (await import('./zh-CN')).zhCN : (await import('./en')).en) };
-  if (moreWanted) Object.assign(catalogs[lang]!, await importMore(lang));
+  if (moreLoaded) Object.assign(catalogs[lang]!, await importMore(lang));
   return catalogs[lang]!;
 }
 
@@ -29,7 +29,7 @@ export async function loadCatalog(lang: Lang): Promise<Messages> {
  * catalog. The parts load it beside their code, so their first render already has the strings.
  */
 export async function loadMoreMessages(): Promise<void> {
-  moreWanted = true;
+  moreLoaded = true;
   await Promise.all(
     LANGS.filter((lang) => catalogs[lang]).map(async (lang) => {
       Object.assign(catalogs[lang]!, await importMore(lang));
