@@ -65,6 +65,8 @@ constexpr FieldRow kFieldRows[] = {
     {"pipeline_parallel", kInteger, "hardware", 1, 1024, "1", nullptr, nullptr, "stages"},
     {"virtual_stages", kInteger, "hardware", 1, 64, "1", nullptr, nullptr, "stages"},
     {"sequence_parallel", kBoolean, "hardware", 0, 0, "false", nullptr, nullptr, ""},
+    {"sync_each_micro_batch", kBoolean, "hardware", 0, 0, "false", nullptr, nullptr, ""},
+    {"fsdp_frozen_grads", kBoolean, "hardware", 0, 0, "false", nullptr, nullptr, ""},
 
     // Detailed method: fine-tuning method and its options.
     {"method", kChoice, "method", 0, 0, "full", "full lora qlora freeze", nullptr, ""},

@@ -188,10 +188,20 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& reques
   const double trainable_local = roles.trainable / model_parallel;
   const double grad_value_bytes = adapters ? 4 : gradient_bytes(setup.precision);
   double gradients = trainable_local * grad_value_bytes;
+  // FSDP1 allocates one gradient per flat parameter. With use_orig_params=True a unit may
+  // mix LoRA adapters and frozen weights; the flat parameter then requires grad and the
+  // frozen weights get gradients as if trained (torch.distributed.fsdp docs, "FSDP has
+  // some constraints on freezing parameters"). Embeddings and head sit in the frozen root.
+  const double frozen_unit_params = setup.fsdp_frozen_grads && is_fsdp(sharding) && setup.method == Method::lora
+                                        ? roles.frozen_in_layers / model_parallel
+                                        : 0;
+  double frozen_weight_gradients = frozen_unit_params * frozen_bytes;
+  const double compute_bytes = setup.precision == Precision::fp32 ? 4 : 2;  // FSDP's unsharded gradients
   double fp32_gradients = 0;  // DeepSpeed/Megatron fp32 gradient accumulation buffers
   if (has_master_weights(setup.precision) && !adapters) fp32_gradients = trainable_local * 4;
   if (shards_gradients(sharding)) {
     gradients /= dp;
+    frozen_weight_gradients /= dp;
     fp32_gradients /= dp;
   } else if (shards_optimizer(sharding)) {
     fp32_gradients /= dp;  // ZeRO-1 keeps fp32 gradients for its own partition only
@@ -259,7 +269,20 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& reques
       // forward and backward because the root does not reshard after forward.
       gathered += static_cast<double>(counts.embedding + counts.lm_head) * 2;
     }
-    gathered_gradients = unit * grad_value_bytes * (adapters ? roles.adapters / std::max(1.0, roles.total) : 1.0);
+    if (frozen_unit_params > 0) {
+      gathered_gradients = unit * compute_bytes;  // the whole unit's flat gradient, in the compute dtype
+    } else {
+      gathered_gradients = unit * grad_value_bytes * (adapters ? roles.adapters / std::max(1.0, roles.total) : 1.0);
+    }
+  }
+  // Micro-batches under FSDP's no_sync() leave each unit's gradient unsharded, in the
+  // compute dtype, until the last micro-batch reduce-scatters it (the docstring of
+  // FullyShardedDataParallel.no_sync: it accumulates full model gradients instead of shards).
+  double unsharded_gradients = 0;
+  if (accumulates_unsharded_gradients(setup)) {
+    unsharded_gradients = trainable_local * (adapters ? grad_value_bytes : compute_bytes) +
+                          frozen_unit_params * compute_bytes;
+    gathered_gradients = 0;  // the unit being reduced is part of the unsharded gradients
   }
   if (sharding == Sharding::fsdp_shard_grad_op) {
     // Parameters stay unsharded from forward until the end of backward.
@@ -361,7 +384,9 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& reques
   // micro-batches, or when zero_grad() zeroes them in place instead of freeing
   // them (torch.nn.Module.zero_grad(set_to_none=False), the default before PyTorch 2.0).
   const bool keeps_gradients = setup.grad_accum > 1 || !setup.zero_grad_set_to_none;
-  const double carried_gradients = keeps_gradients ? gradients : 0;
+  gradients += frozen_weight_gradients;
+  const double carried_gradients =
+      unsharded_gradients > 0 ? unsharded_gradients : (keeps_gradients ? gradients : 0);
   const double lm_head_gradient = lm_head_trained && !adapters
                                       ? static_cast<double>(counts.lm_head > 0 ? counts.lm_head : model.vocab * model.hidden) *
                                             grad_value_bytes / model_parallel
@@ -400,7 +425,14 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& reques
 
   const bool at_optimizer = result.peak_phase == PeakPhase::optimizer_step;
   std::vector<Term> gradient_terms;
-  gradient_terms.push_back(leaf("gradients", at_optimizer ? gradients : carried_gradients));
+  if (!at_optimizer && unsharded_gradients > 0) {
+    gradient_terms.push_back(leaf("unsharded_gradients", unsharded_gradients));
+  } else {
+    const double shown = at_optimizer ? gradients : carried_gradients;
+    const double frozen_part = shown > 0 ? frozen_weight_gradients : 0;
+    gradient_terms.push_back(leaf("gradients", shown - frozen_part));
+    if (frozen_part > 0) gradient_terms.push_back(leaf("frozen_weight_gradients", frozen_part));
+  }
   if (fp32_gradients > 0) gradient_terms.push_back(leaf("fp32_gradients", fp32_gradients));
 
   std::vector<Term> temporary_terms;

@@ -144,6 +144,8 @@ ParamRoles param_roles(const ModelSpec& model, const TrainingSetup& setup, const
       } else {
         roles.frozen = base;
         roles.frozen_linear = all_layer_linear + lm_head;
+        roles.frozen_in_layers = dense_layer * static_cast<double>(dense_layers) +
+                                 moe_layer * static_cast<double>(moe_layers);
       }
       break;
     }

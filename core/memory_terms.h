@@ -35,6 +35,7 @@ struct ParamRoles {
   double trainable_linear = 0;  // the part of trainable inside nn.Linear layers
   double frozen = 0;            // frozen parameters kept in 16 or 32 bits
   double frozen_linear = 0;     // the part of frozen inside nn.Linear layers (autocast copies)
+  double frozen_in_layers = 0;  // the part of frozen inside the transformer layers (LoRA: the adapted layers)
   double quantized = 0;         // 4-bit base weights (QLoRA)
   double adapters = 0;          // LoRA A and B matrices (a part of trainable)
   double largest_layer = 0;     // parameters of the largest layer (ZeRO-3/FSDP gather unit)

@@ -217,6 +217,8 @@ TrainingSetup read_setup(FieldReader& reader, FieldErrors& errors) {
                                       "an interleaved schedule needs pipeline_parallel of at least 2"));
   }
   if (auto value = reader.boolean("sequence_parallel")) setup.sequence_parallel = *value;
+  if (auto value = reader.boolean("sync_each_micro_batch")) setup.sync_each_micro_batch = *value;
+  if (auto value = reader.boolean("fsdp_frozen_grads")) setup.fsdp_frozen_grads = *value;
 
   int64_t model_parallel = setup.tensor_parallel * setup.pipeline_parallel;
   if (setup.num_gpus % model_parallel != 0) {
@@ -288,6 +290,8 @@ KeyValues setup_key_values(const TrainingSetup& setup) {
   values["pipeline_parallel"] = std::to_string(setup.pipeline_parallel);
   values["virtual_stages"] = std::to_string(setup.virtual_stages);
   values["sequence_parallel"] = setup.sequence_parallel ? "true" : "false";
+  values["sync_each_micro_batch"] = setup.sync_each_micro_batch ? "true" : "false";
+  values["fsdp_frozen_grads"] = setup.fsdp_frozen_grads ? "true" : "false";
   values["gpu"] = setup.gpu_id;
   auto number_text = [](double value) { return format_general(value, 15); };
   if (setup.gpu_tflops) values["gpu_tflops"] = number_text(*setup.gpu_tflops);

@@ -91,6 +91,15 @@ struct TrainingSetup {
   int64_t pipeline_parallel = 1;
   int64_t virtual_stages = 1;  // model chunks per pipeline GPU (interleaved 1F1B when above 1)
   bool sequence_parallel = false;
+  // FSDP with gradient accumulation: true reduce-scatters the gradients after every
+  // micro-batch (torchtune, Composer, accelerate's sync_each_batch=True); false runs
+  // the other micro-batches under no_sync(), so each GPU keeps the full unsharded
+  // gradients until the last one (the Transformers Trainer and Lightning Fabric).
+  bool sync_each_micro_batch = false;
+  // FSDP1 with use_orig_params=True and a wrap unit that holds both LoRA adapters and
+  // frozen weights (Lightning Fabric's default with a per-block wrap policy): the unit's
+  // flat parameter requires grad, so the frozen weights get gradients too.
+  bool fsdp_frozen_grads = false;
 
   // Hardware: a GPU from the table, optionally with custom figures.
   std::string gpu_id = "a100-80gb";
@@ -106,6 +115,19 @@ struct TrainingSetup {
 // Whether backward recomputes each layer's forward (full and offload checkpointing).
 inline bool recomputes_layers(Checkpointing checkpointing) {
   return checkpointing == Checkpointing::full || checkpointing == Checkpointing::offload;
+}
+
+inline bool is_fsdp(Sharding sharding) {
+  return sharding == Sharding::fsdp_no_shard || sharding == Sharding::fsdp_shard_grad_op ||
+         sharding == Sharding::fsdp_full_shard;
+}
+
+// Whether FSDP keeps full unsharded gradients between micro-batches: accumulation
+// under no_sync() with a sharding strategy that would otherwise reduce-scatter them.
+inline bool accumulates_unsharded_gradients(const TrainingSetup& setup) {
+  const bool sharded_gradients =
+      setup.sharding == Sharding::fsdp_shard_grad_op || setup.sharding == Sharding::fsdp_full_shard;
+  return sharded_gradients && setup.grad_accum > 1 && !setup.sync_each_micro_batch;
 }
 
 // Names of the enum values, as in URLs.

@@ -359,7 +359,14 @@ Term data_parallel_seconds(const Context& ctx) {
   const double trainable = ctx.flops.trainable_params / (ctx.tp * ctx.pp);
   const double all_params = static_cast<double>(ctx.flops.params.total) / (ctx.tp * ctx.pp);
   const double frozen = std::max(all_params - trainable, 0.0);
-  const double grad_bytes = trainable * gradient_bytes(setup.precision);
+  // FSDP units that mix adapters and frozen weights reduce gradients for the frozen ones too.
+  const bool frozen_grads = setup.fsdp_frozen_grads && is_fsdp(setup.sharding) && setup.method == Method::lora;
+  const double root_params =
+      static_cast<double>(ctx.flops.params.embedding + ctx.flops.params.lm_head) / (ctx.tp * ctx.pp);
+  const double frozen_in_layers = frozen_grads ? std::max(frozen - root_params, 0.0) : 0;
+  const double grad_bytes = (trainable + frozen_in_layers) * gradient_bytes(setup.precision);
+  // Under no_sync() only the last micro-batch of a step reduce-scatters.
+  const double scatters = accumulates_unsharded_gradients(setup) ? 1 : ctx.grad_accum;
   const double param_bytes = trainable * parameter_bytes(setup, false) + frozen * parameter_bytes(setup, true);
   // DDP fills 25 MB buckets; ZeRO-3 and FSDP gather one layer at a time.
   const double buckets = std::max(1.0, std::ceil(grad_bytes / 25e6));
@@ -370,13 +377,13 @@ Term data_parallel_seconds(const Context& ctx) {
     // Parameters gathered for the forward and again for the backward of every
     // micro-batch; gradients reduce-scattered after every backward.
     const double gather = ctx.grad_accum * ring_seconds(2 * ring * param_bytes, 2 * layers, link);
-    const double scatter = ctx.grad_accum * ring_seconds(ring * grad_bytes, layers, link);
+    const double scatter = scatters * ring_seconds(ring * grad_bytes, layers, link);
     children.push_back(leaf("parameter_all_gather", gather));
     children.push_back(leaf("gradient_reduce_scatter", scatter));
   } else if (shards_gradients(setup.sharding)) {
     // Gradients reduce-scattered after every backward, updated parameters
     // all-gathered once per step.
-    children.push_back(leaf("gradient_reduce_scatter", ctx.grad_accum * ring_seconds(ring * grad_bytes, buckets, link)));
+    children.push_back(leaf("gradient_reduce_scatter", scatters * ring_seconds(ring * grad_bytes, buckets, link)));
     children.push_back(leaf("parameter_all_gather", ring_seconds(ring * trainable * parameter_bytes(setup, false), buckets, link)));
   } else {
     // One all-reduce of all gradients per step (no_sync during accumulation).

@@ -281,6 +281,16 @@ void map_run_settings(const rapidjson::Value& training, CaseReader& reader, Vali
     setup.zero_grad_set_to_none = *to_none;
   }
 
+  // Optional, added in this repository's copy where the training loop is known:
+  // whether FSDP reduce-scatters after every micro-batch, and whether LoRA adapters
+  // share FSDP units with frozen weights.
+  if (const std::optional<bool> sync = reader.boolean(training, section, "sync_each_micro_batch")) {
+    setup.sync_each_micro_batch = *sync;
+  }
+  if (const std::optional<bool> frozen_grads = reader.boolean(training, section, "fsdp_frozen_grads")) {
+    setup.fsdp_frozen_grads = *frozen_grads;
+  }
+
   // Optional, added in this repository's copy: the loss implementation when it
   // is not the standard full-logits cross-entropy.
   if (const std::optional<std::string> loss = reader.text(training, section, "loss")) {

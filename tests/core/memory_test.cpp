@@ -48,6 +48,19 @@ double term_value(const MemoryResult& memory, const std::string& path) {
   return term == nullptr ? -1 : term->value;
 }
 
+// The tiny model with SGD and micro-batch 16 on 2 GPUs under FSDP full-shard,
+// reducing gradients after every micro-batch.
+TrainingSetup tiny_fsdp_setup(int64_t grad_accum) {
+  TrainingSetup setup = tiny_setup();
+  setup.optimizer = Optimizer::sgd;
+  setup.micro_batch = 16;
+  setup.grad_accum = grad_accum;
+  setup.num_gpus = 2;
+  setup.sharding = Sharding::fsdp_full_shard;
+  setup.sync_each_micro_batch = true;
+  return setup;
+}
+
 TrainingSetup preset_setup(Method method) {
   TrainingSetup setup = tiny_setup();
   setup.method = method;
@@ -127,6 +140,65 @@ TEST_CASE("tiny model gradients kept by zero_grad", "[memory]") {
   CHECK(memory.peak_phase == PeakPhase::backward);
   CHECK(term_value(memory, "gradients/gradients") == 460032);
   CHECK(memory.peak_allocated_bytes == 2597376);
+}
+
+// FSDP full-shard on 2 GPUs, gradient accumulation 4, SGD, fp32, micro-batch 16
+// (activations 1,284,096 as above). Per GPU: weights 460,032 / 2 = 230,016; gathered
+// layers 2 * 41,088 * 2 bytes = 164,352 plus the unsharded root (embedding and LM head,
+// 32,768 * 2 bytes = 65,536), 229,888 in all.
+//   Reduce-scatter after every micro-batch: the gradient shard 230,016 is carried.
+//     loss backward 230,016 + 230,016 + 1,284,096 + 393,216 + 229,888 = 2,367,232
+//     layer backward 230,016 + 230,016 + 1,284,096 + workspace 262,144 + 229,888
+//                    + one unit's gradient 41,088 * 4 = 164,352 -> 2,400,512 (peak)
+//   no_sync: the full fp32 gradient 460,032 is carried, the unit's gradient is part of it.
+//     loss backward 230,016 + 460,032 + 1,284,096 + 393,216 + 229,888 = 2,597,248 (peak)
+//     layer backward 230,016 + 460,032 + 1,284,096 + 262,144 + 229,888 = 2,466,176
+TEST_CASE("tiny model FSDP accumulation with and without no_sync", "[memory]") {
+  TrainingSetup setup = tiny_fsdp_setup(4);
+  MemoryResult synced = estimate_memory(tiny_model(), setup);
+  CHECK(synced.peak_phase == PeakPhase::backward);
+  CHECK(term_value(synced, "gradients/gradients") == 230016);
+  CHECK(synced.peak_allocated_bytes == 2400512);
+
+  setup.sync_each_micro_batch = false;
+  MemoryResult unsynced = estimate_memory(tiny_model(), setup);
+  CHECK(term_value(unsynced, "gradients/unsharded_gradients") == 460032);
+  CHECK(unsynced.peak_allocated_bytes == 2597248);
+
+  // One micro-batch per step never runs under no_sync.
+  setup.grad_accum = 1;
+  CHECK(term_value(estimate_memory(tiny_model(), setup), "gradients/unsharded_gradients") == -1);
+}
+
+// LoRA rank 4 on q and v: 4 * (64 + 64) = 512 per module, 2,048 adapter parameters.
+// The layers' frozen weights are 2 * 41,088 = 82,176. With use_orig_params units that
+// mix both, FSDP keeps 16-bit gradients for the frozen weights too. Per GPU of 2, with
+// gradients reduce-scattered each micro-batch: adapters 2,048 * 4 / 2 = 4,096 and frozen
+// 82,176 * 2 / 2 = 82,176. Under no_sync: 2,048 * 4 + 82,176 * 2 = 172,544 unsharded.
+TEST_CASE("tiny model FSDP gradients of frozen weights", "[memory]") {
+  TrainingSetup setup = tiny_fsdp_setup(2);
+  setup.method = Method::lora;
+  setup.lora_rank = 4;
+  setup.lora_targets = lora_q | lora_v;
+  setup.precision = Precision::pure_bf16;
+  MemoryResult isolated = estimate_memory(tiny_model(), setup);
+  CHECK(isolated.peak_phase == PeakPhase::backward);
+  CHECK(term_value(isolated, "gradients/gradients") == 4096);
+  CHECK(term_value(isolated, "gradients/frozen_weight_gradients") == -1);
+
+  setup.fsdp_frozen_grads = true;
+  MemoryResult mixed = estimate_memory(tiny_model(), setup);
+  CHECK(term_value(mixed, "gradients/gradients") == 4096);
+  CHECK(term_value(mixed, "gradients/frozen_weight_gradients") == 82176);
+
+  setup.sync_each_micro_batch = false;
+  CHECK(term_value(estimate_memory(tiny_model(), setup), "gradients/unsharded_gradients") == 172544);
+
+  // DDP has no flat parameters: the setting changes nothing.
+  setup.sharding = Sharding::ddp;
+  MemoryResult ddp = estimate_memory(tiny_model(), setup);
+  setup.fsdp_frozen_grads = false;
+  CHECK(ddp.peak_allocated_bytes == estimate_memory(tiny_model(), setup).peak_allocated_bytes);
 }
 
 // torchtune's compiled chunked loss keeps the 16-bit (here fp32, a = 4) logits
@@ -388,6 +460,27 @@ TEST_CASE("savers never raise memory", "[memory]") {
       CHECK(checkpointed <= flash);
       setup.fused_cross_entropy = true;
       CHECK(estimate_memory(*model, setup).peak_allocated_bytes <= checkpointed);
+    }
+  }
+}
+
+TEST_CASE("reduce-scatter per micro-batch never raises FSDP memory", "[memory]") {
+  for (const ModelSpec& model : presets()) {
+    for (Method method : {Method::full, Method::lora}) {
+      for (Sharding sharding : {Sharding::fsdp_shard_grad_op, Sharding::fsdp_full_shard}) {
+        CAPTURE(model.id, method_name(method), sharding_name(sharding));
+        TrainingSetup setup = preset_setup(method);
+        setup.num_gpus = 8;
+        setup.sharding = sharding;
+        setup.grad_accum = 4;
+        setup.fsdp_frozen_grads = true;
+        const double unsynced = estimate_memory(model, setup).peak_allocated_bytes;
+        setup.sync_each_micro_batch = true;
+        const double synced = estimate_memory(model, setup).peak_allocated_bytes;
+        CHECK(synced <= unsynced);
+        setup.fsdp_frozen_grads = false;
+        CHECK(estimate_memory(model, setup).peak_allocated_bytes <= synced);
+      }
     }
   }
 }
