@@ -117,6 +117,8 @@ export const enMore = {
   'field.pipeline_parallel.help': 'Stages that split the layers between GPUs.',
   'field.virtual_stages.help': 'Layer chunks per pipeline GPU (interleaved 1F1B): the bubble shrinks by this factor.',
   'field.sequence_parallel.help': 'Splits norm and dropout activations across the tensor-parallel GPUs.',
+  'field.sync_each_micro_batch.help': 'FSDP with accumulation. Off: no_sync() keeps full unsharded gradients until the last micro-batch (Transformers Trainer, Lightning). On: torchtune, Composer, accelerate sync_each_batch.',
+  'field.fsdp_frozen_grads.help': 'FSDP1 with use_orig_params=True and one unit per block (Lightning): frozen weights beside LoRA adapters get gradients too.',
   'field.lora_train_embeddings.help': 'Also trains the token embedding and LM head in full (modules_to_save).',
   'field.double_quant.help': 'Quantizes the quantization constants too, saving about 0.4 bits per weight.',
   'field.kbit_upcast.help': 'PEFT’s prepare_model_for_kbit_training casts the non-quantized weights to FP32.',

@@ -116,6 +116,8 @@ export const zhCNMore: MoreMessages = {
   'field.pipeline_parallel.help': '把各层分到不同 GPU 上的阶段数。',
   'field.virtual_stages.help': '每个流水线 GPU 上的层块数（交错 1F1B）：气泡按此倍数缩小。',
   'field.sequence_parallel.help': '在张量并行的 GPU 间切分归一化与 dropout 的激活值。',
+  'field.sync_each_micro_batch.help': 'FSDP 梯度累积。关闭：no_sync() 让每张卡保留完整的未分片梯度直到最后一个微批次（Transformers Trainer、Lightning）。开启：torchtune、Composer、accelerate sync_each_batch。',
+  'field.fsdp_frozen_grads.help': 'FSDP1 且 use_orig_params=True、每个 block 一个单元（Lightning）：与 LoRA 适配器同单元的冻结权重也会分配梯度。',
   'field.lora_train_embeddings.help': '同时完整训练 token 嵌入与 LM head（modules_to_save）。',
   'field.double_quant.help': '对量化常数再量化，每个权重约省 0.4 位。',
   'field.kbit_upcast.help': 'PEFT 的 prepare_model_for_kbit_training 会把未量化的权重转为 FP32。',
