@@ -64,6 +64,7 @@ constexpr FieldRow kFieldRows[] = {
     {"tensor_parallel", kInteger, "hardware", 1, 1024, "1", nullptr, nullptr, "GPUs"},
     {"pipeline_parallel", kInteger, "hardware", 1, 1024, "1", nullptr, nullptr, "stages"},
     {"virtual_stages", kInteger, "hardware", 1, 64, "1", nullptr, nullptr, "stages"},
+    {"pipeline_schedule", kChoice, "hardware", 0, 0, "1f1b", "1f1b sequential", nullptr, ""},
     {"sequence_parallel", kBoolean, "hardware", 0, 0, "false", nullptr, nullptr, ""},
     {"sync_each_micro_batch", kBoolean, "hardware", 0, 0, "false", nullptr, nullptr, ""},
     {"fsdp_frozen_grads", kBoolean, "hardware", 0, 0, "false", nullptr, nullptr, ""},

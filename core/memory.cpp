@@ -67,7 +67,7 @@ double pipeline_in_flight_micro_batches(const TrainingSetup& setup) {
   const int64_t p = setup.pipeline_parallel;
   const int64_t m = std::max<int64_t>(1, setup.grad_accum);
   const int64_t v = std::max<int64_t>(1, setup.virtual_stages);
-  if (p <= 1) return 1;
+  if (p <= 1 || setup.pipeline_schedule == PipelineSchedule::sequential) return 1;
   if (v == 1) return static_cast<double>(std::min(p, m));
   const int64_t chunks = m == p ? m * v : std::min(2 * (p - 1) + (v - 1) * p + 1, m * v);
   return static_cast<double>(chunks) / static_cast<double>(v);

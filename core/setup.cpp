@@ -46,6 +46,8 @@ constexpr EnumName<Sharding> kSharding[] = {
 };
 constexpr EnumName<Offload> kOffload[] = {
     {Offload::none, "none"}, {Offload::optimizer, "optimizer"}, {Offload::optimizer_and_params, "optimizer_and_params"}};
+constexpr EnumName<PipelineSchedule> kPipelineSchedule[] = {
+    {PipelineSchedule::one_f_one_b, "1f1b"}, {PipelineSchedule::sequential, "sequential"}};
 constexpr EnumName<Quant> kQuant[] = {{Quant::nf4, "nf4"}, {Quant::fp4, "fp4"}};
 
 template <typename Enum, size_t N>
@@ -88,6 +90,7 @@ std::optional<OptimizerImpl> parse_optimizer_impl(const std::string& text) {
 const char* attention_impl_name(AttentionImpl attention) { return name_of(kAttention, attention); }
 const char* sharding_name(Sharding sharding) { return name_of(kSharding, sharding); }
 const char* offload_name(Offload offload) { return name_of(kOffload, offload); }
+const char* pipeline_schedule_name(PipelineSchedule schedule) { return name_of(kPipelineSchedule, schedule); }
 const char* quant_name(Quant quant) { return name_of(kQuant, quant); }
 
 std::string lora_targets_text(unsigned targets) {
@@ -212,6 +215,11 @@ TrainingSetup read_setup(FieldReader& reader, FieldErrors& errors) {
                                       "DeepSpeed's pipeline engine runs ZeRO stage 0 or 1 only; with "
                                       "pipeline_parallel above 1 use ddp, zero1 or an FSDP mode"));
   }
+  if (auto value = reader.choice("pipeline_schedule")) setup.pipeline_schedule = value_of(kPipelineSchedule, *value);
+  if (setup.virtual_stages > 1 && setup.pipeline_schedule == PipelineSchedule::sequential) {
+    errors.push_back(make_unsupported("virtual_stages", std::to_string(setup.virtual_stages),
+                                      "a sequential layer split runs one model chunk per GPU; use 1"));
+  }
   if (setup.virtual_stages > 1 && setup.pipeline_parallel < 2) {
     errors.push_back(make_unsupported("virtual_stages", std::to_string(setup.virtual_stages),
                                       "an interleaved schedule needs pipeline_parallel of at least 2"));
@@ -289,6 +297,7 @@ KeyValues setup_key_values(const TrainingSetup& setup) {
   values["tensor_parallel"] = std::to_string(setup.tensor_parallel);
   values["pipeline_parallel"] = std::to_string(setup.pipeline_parallel);
   values["virtual_stages"] = std::to_string(setup.virtual_stages);
+  values["pipeline_schedule"] = pipeline_schedule_name(setup.pipeline_schedule);
   values["sequence_parallel"] = setup.sequence_parallel ? "true" : "false";
   values["sync_each_micro_batch"] = setup.sync_each_micro_batch ? "true" : "false";
   values["fsdp_frozen_grads"] = setup.fsdp_frozen_grads ? "true" : "false";

@@ -39,6 +39,10 @@ enum class OptimizerImpl { foreach, fused, for_loop };
 enum class AttentionImpl { eager, sdpa, flash };
 enum class Sharding { ddp, zero1, zero2, zero3, fsdp_no_shard, fsdp_shard_grad_op, fsdp_full_shard };
 enum class Offload { none, optimizer, optimizer_and_params };
+// 1f1b: micro-batches flow through the stages (Megatron, DeepSpeed pipelines; interleaved
+// when virtual_stages > 1). sequential: the layers are split over the GPUs of one process
+// (Transformers' device_map) and one micro-batch runs through them at a time.
+enum class PipelineSchedule { one_f_one_b, sequential };
 enum class Quant { nf4, fp4 };
 
 // LoRA target modules as bits.
@@ -90,6 +94,7 @@ struct TrainingSetup {
   int64_t tensor_parallel = 1;
   int64_t pipeline_parallel = 1;
   int64_t virtual_stages = 1;  // model chunks per pipeline GPU (interleaved 1F1B when above 1)
+  PipelineSchedule pipeline_schedule = PipelineSchedule::one_f_one_b;
   bool sequence_parallel = false;
   // FSDP with gradient accumulation: true reduce-scatters the gradients after every
   // micro-batch (torchtune, Composer, accelerate's sync_each_batch=True); false runs
@@ -139,6 +144,7 @@ std::optional<OptimizerImpl> parse_optimizer_impl(const std::string& text);
 const char* attention_impl_name(AttentionImpl attention);
 const char* sharding_name(Sharding sharding);
 const char* offload_name(Offload offload);
+const char* pipeline_schedule_name(PipelineSchedule schedule);
 const char* quant_name(Quant quant);
 std::string lora_targets_text(unsigned targets);
 

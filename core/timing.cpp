@@ -617,8 +617,11 @@ TimeResult estimate_time(const ModelSpec& model, const TrainingSetup& setup, con
   // et al. 2021, section 2.2: bubble fraction (p − 1) / m of the ideal time).
   // The interleaved schedule (section 2.2.2) gives each GPU v model chunks, so
   // each idle slot lasts one chunk: the bubble shrinks to (p − 1) / (v m).
-  const double flush_micro_batches =
+  // A sequential layer split (device_map) runs one micro-batch through the stages at a
+  // time: every micro-batch is its own flush, and each GPU idles (p − 1) / p of the step.
+  double flush_micro_batches =
       options.pipeline_microbatches > 0 ? static_cast<double>(options.pipeline_microbatches) : ctx.grad_accum;
+  if (setup.pipeline_schedule == PipelineSchedule::sequential) flush_micro_batches = 1;
   const double bubble =
       ctx.pp > 1 ? ctx.grad_accum * micro_batch_s * (ctx.pp - 1) / (flush_micro_batches * ctx.virtual_stages) : 0;
 

@@ -181,12 +181,16 @@ void compare_time(const ValidationCase& record, ValidationReport& report) {
     row.bound = bound_name(estimate.bound);
     // A smaller step time means a faster run, but a larger throughput or MFU does.
     const double measured_speed_ratio = name == "step_time_s" ? estimated / row.measured : row.measured / estimated;
-    row.implied_hfu = estimate.hfu * measured_speed_ratio;
+    // Under a sequential layer split only one stage's GPUs compute at a time.
+    const bool sequential = record.setup.pipeline_schedule == PipelineSchedule::sequential;
+    const double concurrent_share = sequential ? 1.0 / static_cast<double>(record.setup.pipeline_parallel) : 1.0;
+    row.implied_hfu = estimate.hfu * measured_speed_ratio / concurrent_share;
     if (row.implied_hfu > 1.0) {
       skip(report, record, name,
-           "the measured figure implies " + format_fixed(100 * row.implied_hfu, 0) +
-               "% of the GPU's dense peak for the recorded setup (hardware FLOPs with recomputation), which no run "
-               "reaches, so the run did not use that setup as recorded (shorter samples or more GPUs)");
+           "the measured figure implies " + format_fixed(100 * row.implied_hfu, 0) + "% of the dense peak of " +
+               (sequential ? "the GPUs that compute at once (one stage of the sequential split)" : "the GPUs") +
+               " for the recorded setup (hardware FLOPs with recomputation), which no run reaches, so the run did "
+               "not use that setup as recorded (shorter samples or more GPUs)");
       continue;
     }
     report.time.push_back(std::move(row));

@@ -367,6 +367,16 @@ void map_parallelism(const rapidjson::Value& hardware, CaseReader& reader, Valid
 
   setup.tensor_parallel = tensor_parallel.value_or(1);
   setup.pipeline_parallel = pipeline_parallel.value_or(1);
+  // Optional, added in this repository's copy: "sequential" for a layer split with
+  // device_map, where one micro-batch at a time runs through the GPUs.
+  if (const std::optional<std::string> schedule = reader.text(hardware, section, "pipeline_schedule")) {
+    if (*schedule == "sequential") {
+      setup.pipeline_schedule = PipelineSchedule::sequential;
+    } else if (*schedule != "1f1b") {
+      reader.reject(make_unknown_choice(reader.field(section, "pipeline_schedule"), *schedule, {"1f1b", "sequential"}));
+      return;
+    }
+  }
   if (!tensor_parallel) record.loader_defaults.push_back("hardware.tensor_parallel: null; 1 assumed");
   if (!pipeline_parallel) record.loader_defaults.push_back("hardware.pipeline_parallel: null; 1 assumed");
   const int64_t model_parallel = setup.tensor_parallel * setup.pipeline_parallel;
