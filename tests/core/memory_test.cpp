@@ -312,6 +312,11 @@ TEST_CASE("pipeline micro-batches in flight", "[memory]") {
     CHECK_THAT(term_value(estimate_memory(model, setup), "activations/layers"),
                WithinRel(one_micro_batch * row.stages / 4, 1e-12));
   }
+  // A sequential device_map split holds one micro-batch at a time: a quarter of the layers' share.
+  setup.virtual_stages = 1;
+  setup.grad_accum = 8;
+  setup.pipeline_schedule = PipelineSchedule::sequential;
+  CHECK_THAT(term_value(estimate_memory(model, setup), "activations/layers"), WithinRel(one_micro_batch / 4, 1e-12));
 }
 
 TEST_CASE("tiny model flash attention saves less", "[memory]") {

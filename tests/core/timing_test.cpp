@@ -186,6 +186,12 @@ TEST_CASE("time pipeline bubble fraction", "[time]") {
   options.pipeline_microbatches = 24;
   CHECK_THAT(estimate_time(llama, setup, options).pipeline_bubble_s, WithinRel(ideal * 3 / 24, 1e-9));
 
+  // A sequential device_map split: each of the 8 micro-batches passes the 4 stages
+  // alone, so every GPU idles 3 stage-times per micro-batch, 3 times the ideal.
+  TrainingSetup sequential = setup;
+  sequential.pipeline_schedule = PipelineSchedule::sequential;
+  CHECK_THAT(estimate_time(llama, sequential).pipeline_bubble_s, WithinRel(ideal * 3, 1e-9));
+
   // Interleaved 1F1B with v model chunks per GPU: the bubble is (p − 1) / (v m)
   // of the ideal time and the point-to-point traffic v times that of 1F1B
   // (section 2.2.2). p = 4, m = 8, v = 2: 3/16.

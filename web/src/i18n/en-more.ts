@@ -115,6 +115,7 @@ export const enMore = {
   'field.gpus_per_node.help': 'GPUs that share one machine and its fast interconnect.',
   'field.tensor_parallel.help': 'GPUs that split each layer’s matrices (Megatron-style).',
   'field.pipeline_parallel.help': 'Stages that split the layers between GPUs.',
+  'field.pipeline_schedule.help': '1f1b: micro-batches flow through the stages (Megatron, DeepSpeed). sequential: layers split with device_map in one process, one micro-batch at a time.',
   'field.virtual_stages.help': 'Layer chunks per pipeline GPU (interleaved 1F1B): the bubble shrinks by this factor.',
   'field.sequence_parallel.help': 'Splits norm and dropout activations across the tensor-parallel GPUs.',
   'field.sync_each_micro_batch.help': 'FSDP with accumulation. Off: no_sync() keeps full unsharded gradients until the last micro-batch (Transformers Trainer, Lightning). On: torchtune, Composer, accelerate sync_each_batch.',
