@@ -427,6 +427,11 @@ void apply_framework_defaults(ValidationCase& record) {
     }
   }
 
+  // torch.compile fuses each layer's pointwise ops (RMSNorm, SiLU times up, rotary) into
+  // Triton kernels, and AOTAutograd's min-cut partitioner saves their inputs and recomputes
+  // the rest in backward: the same saved tensors as hand-fused kernels.
+  if (framework.find("torch.compile") != std::string::npos) setup.fused_kernels = true;
+
   // Unsloth replaces RMSNorm, SwiGLU and rotary with fused Triton kernels and
   // computes the cross-entropy in chunks without a full logits tensor.
   if (framework.find("unsloth") != std::string::npos) {
