@@ -109,7 +109,7 @@ void print_table(const EstimateResponse& response) {
               method_name(setup.method), precision_name(setup.precision), static_cast<long long>(setup.micro_batch),
               static_cast<long long>(setup.seq_len), static_cast<long long>(setup.num_gpus), setup.gpu.name.c_str());
   std::printf("%s: %s of %s usable per GPU (headroom %s)\n\n", memory.fits ? "FITS" : "DOES NOT FIT",
-              gib(memory.nvidia_smi_bytes).c_str(), gib(memory.gpu_usable_bytes).c_str(),
+              gib(memory.required_bytes).c_str(), gib(memory.gpu_usable_bytes).c_str(),
               gib(memory.headroom_bytes).c_str());
   print_warnings(response);
   std::printf("Peak per GPU (during %s)\n", peak_phase_name(memory.peak_phase));
@@ -117,6 +117,9 @@ void print_table(const EstimateResponse& response) {
   std::printf("\n  %-40s %12s\n", "torch peak allocated", gib(memory.peak_allocated_bytes).c_str());
   std::printf("  %-40s %12s\n", "torch peak reserved", gib(memory.peak_reserved_bytes).c_str());
   std::printf("  %-40s %12s\n", "nvidia-smi (reserved + context)", gib(memory.nvidia_smi_bytes).c_str());
+  if (memory.nvidia_smi_bytes > memory.required_bytes) {
+    std::printf("  %-40s %12s\n", "needed to run (cache freed first)", gib(memory.required_bytes).c_str());
+  }
   if (memory.host_memory_bytes > 0) {
     // Each GPU's process keeps its own partition in host memory, so a node needs one per GPU.
     const int64_t on_node = std::min(setup.num_gpus, setup.gpus_per_node);

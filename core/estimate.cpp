@@ -129,6 +129,7 @@ void write_memory(JsonWriter& writer, const DetailedResult& detailed) {
   write_member(writer, "peak_reserved_bytes", memory.peak_reserved_bytes);
   write_member(writer, "cuda_context_bytes", memory.cuda_context_bytes);
   write_member(writer, "nvidia_smi_bytes", memory.nvidia_smi_bytes);
+  write_member(writer, "required_bytes", memory.required_bytes);
   write_member(writer, "gpu_usable_bytes", memory.gpu_usable_bytes);
   write_member(writer, "fits", memory.fits);
   write_member(writer, "headroom_bytes", memory.headroom_bytes);

@@ -50,6 +50,7 @@ constexpr FieldRow kFieldRows[] = {
     {"micro_batch", kInteger, "batch", 1, 65536, "16", nullptr, nullptr, "sequences"},
     {"seq_len", kInteger, "batch", 1, 10485760, "512", nullptr, nullptr, "tokens"},
     {"grad_accum", kInteger, "batch", 1, 65536, "1", nullptr, nullptr, "micro-batches"},
+    {"variable_lengths", kBoolean, "batch", 0, 0, "false", nullptr, nullptr, ""},
     {"precision", kChoice, "precision", 0, 0, "amp_bf16", nullptr, precision_names, ""},
     {"gpu", kChoice, "hardware", 0, 0, "a100-80gb", nullptr, gpu_ids, ""},
     {"gpu_tflops", kNumber, "hardware", 0.001, 1e6, nullptr, nullptr, nullptr, "TFLOP/s"},

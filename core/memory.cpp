@@ -41,6 +41,12 @@ std::vector<FrameworkConstant> build_constants() {
        "Weights and optimizer states, allocated once and kept, add none",
        "PyTorch CUDA caching allocator rounds blocks to 512 bytes and splits 2 MiB / 20 MiB segments. "
        "The 10% is an estimate; runs on variable-length data fragment more"},
+      {"variable_length_pool_factor", 2.0, "x per-step memory",
+       "with batches of changing shape, the caching allocator's pool holds about twice what one step "
+       "allocates and frees: freed blocks of earlier shapes stay cached and rarely fit the next request",
+       "meta-pytorch/torchtune#1185: Llama 3 8B QLoRA on Alpaca (A100 80GB, 20 steps) reserved 16.39 GiB "
+       "with the default allocator and 10.83 GiB with expandable_segments; beside about 5.5 GiB of weights "
+       "and adapter states, that is 10.8 against 5.3 GiB of per-step memory"},
       {"ddp_bucket_copy", 1.0, "gradient copies",
        "DistributedDataParallel keeps its own gradient buckets next to .grad",
        "torch.nn.parallel.DistributedDataParallel, gradient_as_bucket_view=False by default"},
@@ -468,23 +474,36 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& reques
   // blocks are never split or reused. Fragmentation comes from the tensors that
   // each step allocates and frees.
   const double per_step_allocations = result.peak_allocated_bytes - persistent;
-  result.peak_reserved_bytes =
+  const double needed_reserved =
       result.peak_allocated_bytes + per_step_allocations * framework_constant("allocator_overhead_fraction");
   const double context_bytes = setup.cuda_context_mib ? *setup.cuda_context_mib * kMiB
                                                       : framework_constant("cuda_context_bytes");
   result.cuda_context_bytes = context_bytes + (multi_gpu ? framework_constant("nccl_buffers_bytes") : 0);
-  result.nvidia_smi_bytes = result.peak_reserved_bytes + result.cuda_context_bytes + paged_states;
+  result.gpu_usable_bytes = setup.gpu.visible_memory_bytes;
+  result.required_bytes = needed_reserved + result.cuda_context_bytes + paged_states;
+
+  // Variable-length batches leave freed blocks of earlier shapes in the pool. The pool
+  // never grows past the GPU: before failing, the allocator frees its cache and retries
+  // (c10/cuda/CUDACachingAllocator.cpp, release_cached_blocks after a failed cudaMalloc).
+  double cached_beyond_need = 0;
+  if (setup.variable_lengths) {
+    const double grown = (needed_reserved - persistent) * (framework_constant("variable_length_pool_factor") - 1);
+    const double room = result.gpu_usable_bytes - result.required_bytes;
+    cached_beyond_need = std::max(0.0, std::min(grown, room));
+  }
+  result.peak_reserved_bytes = needed_reserved + cached_beyond_need;
+  result.nvidia_smi_bytes = result.required_bytes + cached_beyond_need;
 
   std::vector<Term> peak_terms = std::move(allocated_tree.children);
-  peak_terms.push_back(leaf("allocator_overhead", result.peak_reserved_bytes - result.peak_allocated_bytes));
+  peak_terms.push_back(leaf("allocator_overhead", needed_reserved - result.peak_allocated_bytes));
+  if (cached_beyond_need > 0) peak_terms.push_back(leaf("variable_length_cache", cached_beyond_need));
   peak_terms.push_back(leaf("cuda_context", result.cuda_context_bytes));
   if (paged_states > 0) peak_terms.push_back(leaf("paged_optimizer_states", paged_states));
   result.peak = sum_of("peak_memory", std::move(peak_terms));
 
-  result.gpu_usable_bytes = setup.gpu.visible_memory_bytes;
   // Paged optimizer states move to host memory under pressure instead of failing.
-  result.fits = result.nvidia_smi_bytes - paged_states <= result.gpu_usable_bytes;
-  result.headroom_bytes = result.gpu_usable_bytes - result.nvidia_smi_bytes;
+  result.fits = result.required_bytes - paged_states <= result.gpu_usable_bytes;
+  result.headroom_bytes = result.gpu_usable_bytes - result.required_bytes;
   return result;
 }
 

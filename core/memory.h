@@ -39,10 +39,13 @@ struct MemoryResult {
   double peak_reserved_bytes = 0;   // torch.cuda.max_memory_reserved()
   double cuda_context_bytes = 0;    // CUDA context, cuBLAS/cuDNN workspaces, NCCL buffers
   double nvidia_smi_bytes = 0;      // reserved + context: what nvidia-smi shows for the process
+  // What the run needs: nvidia_smi_bytes without the cache that variable-length batches
+  // leave in the pool, which the allocator frees and retries before running out.
+  double required_bytes = 0;
 
   double gpu_usable_bytes = 0;      // memory CUDA reports for the GPU
-  bool fits = false;                // nvidia_smi_bytes less paged optimizer states <= gpu_usable_bytes
-  double headroom_bytes = 0;        // usable - nvidia_smi (negative when it does not fit)
+  bool fits = false;                // required_bytes less paged optimizer states <= gpu_usable_bytes
+  double headroom_bytes = 0;        // usable - required (negative when it does not fit)
 
   double host_memory_bytes = 0;     // CPU RAM for offloaded states (0 without offload)
 

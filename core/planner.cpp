@@ -313,7 +313,7 @@ std::optional<PlanCandidate> best_for_count(Search& search, const GpuSpec& gpu, 
   MemoryResult memory = estimate_memory(search.model, candidate.setup, *search.counts);
   search.stats.time_evaluations += 1;
   search.stats.memory_evaluations += 1;
-  candidate.peak_memory_bytes = memory.nvidia_smi_bytes;
+  candidate.peak_memory_bytes = memory.required_bytes;
   candidate.gpu_usable_bytes = memory.gpu_usable_bytes;
   candidate.step_time_s = time.step_time_s;
   candidate.mfu = time.mfu;

@@ -195,6 +195,7 @@ TrainingSetup read_setup(FieldReader& reader, FieldErrors& errors) {
   if (auto value = reader.boolean("fused_cross_entropy")) setup.fused_cross_entropy = *value;
   if (auto value = reader.boolean("chunked_cross_entropy")) setup.chunked_cross_entropy = *value;
   if (auto value = reader.boolean("legacy_loss")) setup.legacy_loss = *value;
+  if (auto value = reader.boolean("variable_lengths")) setup.variable_lengths = *value;
   if (auto value = reader.boolean("zero_grad_set_to_none")) setup.zero_grad_set_to_none = *value;
   if (auto value = reader.boolean("optimizer_in_backward")) setup.optimizer_in_backward = *value;
   if (setup.optimizer_in_backward && setup.grad_accum > 1) {
@@ -288,6 +289,7 @@ KeyValues setup_key_values(const TrainingSetup& setup) {
   values["fused_cross_entropy"] = setup.fused_cross_entropy ? "true" : "false";
   values["chunked_cross_entropy"] = setup.chunked_cross_entropy ? "true" : "false";
   values["legacy_loss"] = setup.legacy_loss ? "true" : "false";
+  values["variable_lengths"] = setup.variable_lengths ? "true" : "false";
   values["zero_grad_set_to_none"] = setup.zero_grad_set_to_none ? "true" : "false";
   values["optimizer_in_backward"] = setup.optimizer_in_backward ? "true" : "false";
   values["num_gpus"] = std::to_string(setup.num_gpus);

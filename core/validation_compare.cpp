@@ -65,7 +65,7 @@ void compare_verdicts(const ValidationCase& record, const MemoryResult& estimate
     row.quantity = quantity;
     row.measured_fits = std::string(quantity) == "fits" ? *value : !*value;
     row.estimated_fits = estimate.fits;
-    row.estimated_bytes = estimate.nvidia_smi_bytes;
+    row.estimated_bytes = estimate.required_bytes;
     row.usable_bytes = estimate.gpu_usable_bytes;
     report.verdicts.push_back(std::move(row));
   }

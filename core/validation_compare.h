@@ -36,7 +36,7 @@ struct VerdictComparison {
   std::string quantity;  // "fits" or "oom", as measured
   bool measured_fits = false;
   bool estimated_fits = false;
-  double estimated_bytes = 0;  // nvidia_smi_bytes, the reading that decides the fit
+  double estimated_bytes = 0;  // required_bytes, the memory that decides the fit
   double usable_bytes = 0;     // gpu_usable_bytes
 
   bool agrees() const { return measured_fits == estimated_fits; }

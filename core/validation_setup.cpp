@@ -290,6 +290,11 @@ void map_run_settings(const rapidjson::Value& training, CaseReader& reader, Vali
   if (const std::optional<bool> frozen_grads = reader.boolean(training, section, "fsdp_frozen_grads")) {
     setup.fsdp_frozen_grads = *frozen_grads;
   }
+  // Optional, added in this repository's copy: batches padded to their longest sample
+  // over data of varying length.
+  if (const std::optional<bool> variable = reader.boolean(training, section, "variable_lengths")) {
+    setup.variable_lengths = *variable;
+  }
 
   // Optional, added in this repository's copy: the loss implementation when it
   // is not the standard full-logits cross-entropy.

@@ -132,10 +132,12 @@ export interface DetailedResult {
   cuda_context_bytes: number;
   /** The nvidia-smi figure: reserved plus the CUDA context. */
   nvidia_smi_bytes: number;
+  /** What the run needs: nvidia_smi_bytes without the cache that variable-length batches leave in the pool. */
+  required_bytes: number;
   /** Memory that a process can use on the chosen GPU. */
   gpu_usable_bytes: number;
   fits: boolean;
-  /** gpu_usable_bytes − nvidia_smi_bytes; negative when it does not fit. */
+  /** gpu_usable_bytes − required_bytes; negative when it does not fit. */
   headroom_bytes: number;
   /** Host (CPU) memory for offloaded states. */
   host_memory_bytes: number;

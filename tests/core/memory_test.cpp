@@ -142,6 +142,36 @@ TEST_CASE("tiny model gradients kept by zero_grad", "[memory]") {
   CHECK(memory.peak_allocated_bytes == 2597376);
 }
 
+// Variable-length batches: with the activations setup above (SGD, micro-batch 16) the
+// peak allocated is 2,137,344 and the weights 460,032 stay, so a step allocates and frees
+// 1,677,312; with the 10% overhead the run needs 2,137,344 + 167,731.2 = 2,305,075.2 reserved.
+// The pool grows by the factor 2 on the per-step part: 2,305,075.2 - 460,032 = 1,845,043.2
+// more, which the reserved and nvidia-smi readings show and the fit ignores.
+TEST_CASE("tiny model variable-length cache", "[memory]") {
+  TrainingSetup setup = tiny_setup();
+  setup.optimizer = Optimizer::sgd;
+  setup.micro_batch = 16;
+  const MemoryResult fixed = estimate_memory(tiny_model(), setup);
+  CHECK_THAT(fixed.peak_reserved_bytes, WithinRel(2305075.2, 1e-12));
+  CHECK(fixed.required_bytes == fixed.nvidia_smi_bytes);
+
+  setup.variable_lengths = true;
+  const MemoryResult varying = estimate_memory(tiny_model(), setup);
+  CHECK(varying.peak_allocated_bytes == 2137344);
+  CHECK_THAT(term_value(varying, "variable_length_cache"), WithinRel(1845043.2, 1e-12));
+  CHECK_THAT(varying.peak_reserved_bytes, WithinRel(2305075.2 + 1845043.2, 1e-12));
+  CHECK_THAT(varying.nvidia_smi_bytes - varying.required_bytes, WithinRel(1845043.2, 1e-12));
+  CHECK(varying.required_bytes == fixed.required_bytes);
+  CHECK(varying.headroom_bytes == fixed.headroom_bytes);
+  CHECK(varying.fits == fixed.fits);
+
+  // The allocator frees its cache before it fails, so the pool stops at the GPU's memory.
+  setup.gpu.visible_memory_bytes = fixed.required_bytes + 1000;
+  const MemoryResult capped = estimate_memory(tiny_model(), setup);
+  CHECK(capped.nvidia_smi_bytes == setup.gpu.visible_memory_bytes);
+  CHECK(capped.fits);
+}
+
 // FSDP full-shard on 2 GPUs, gradient accumulation 4, SGD, fp32, micro-batch 16
 // (activations 1,284,096 as above). Per GPU: weights 460,032 / 2 = 230,016; gathered
 // layers 2 * 41,088 * 2 bytes = 164,352 plus the unsharded root (embedding and LM head,

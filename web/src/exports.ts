@@ -34,7 +34,8 @@ export function makeExport(query: Query, response: EstimateResponse, url: string
     url,
     input: response.input,
     model: String(response.model?.spec['name'] ?? ''),
-    peak_bytes: detailed?.nvidia_smi_bytes ?? null,
+    peak_bytes: detailed?.required_bytes ?? null,
+    nvidia_smi_bytes: detailed?.nvidia_smi_bytes ?? null,
     gpu_usable_bytes: detailed?.gpu_usable_bytes ?? null,
     fits: detailed?.fits ?? null,
     guide_total_bytes: response.guide?.memory_total_bytes ?? null,
@@ -131,7 +132,7 @@ function verdictText(response: EstimateResponse, gpuName: string, t: Translate, 
   if (detailed) {
     return t(detailed.fits ? 'result.fits' : 'result.does_not_fit', {
       gpu: gpuName,
-      peak: text(detailed.nvidia_smi_bytes),
+      peak: text(detailed.required_bytes),
       usable: text(detailed.gpu_usable_bytes),
       headroom: text(detailed.headroom_bytes),
       shortfall: text(-detailed.headroom_bytes),

@@ -24,7 +24,7 @@ export const ARCHITECTURE_FIELDS = [
 
 export const FORM_GROUPS: readonly FormGroup[] = [
   { id: 'method', main: ['method', 'lora_rank', 'lora_targets', 'quant', 'trainable_layers'], advanced: ['lora_train_embeddings', 'double_quant', 'kbit_upcast'] },
-  { id: 'batch', main: ['micro_batch', 'seq_len', 'grad_accum'], advanced: [] },
+  { id: 'batch', main: ['micro_batch', 'seq_len', 'grad_accum'], advanced: ['variable_lengths'] },
   { id: 'precision', main: ['precision', 'optimizer'], advanced: ['optimizer_impl', 'optimizer_in_backward'] },
   { id: 'savers', main: ['grad_checkpointing', 'attention', 'fused_cross_entropy'], advanced: ['fused_kernels', 'chunked_cross_entropy', 'legacy_loss', 'zero_grad_set_to_none'] },
   {

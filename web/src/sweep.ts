@@ -50,7 +50,7 @@ export function computeSweep(
   for (const x of values) {
     const response = x === Number(current.input[field]) ? current : estimate({ ...query, [field]: String(x) });
     const detailed = response.ok ? response.detailed : null;
-    if (detailed) points.push({ x, peakBytes: detailed.nvidia_smi_bytes, fits: detailed.fits });
+    if (detailed) points.push({ x, peakBytes: detailed.required_bytes, fits: detailed.fits });
   }
   return {
     field,

@@ -158,7 +158,7 @@ function Verdict({ response, gpuName }: { response: EstimateResponse; gpuName: s
     fits = detailed.fits;
     verdict = t(fits ? 'result.fits' : 'result.does_not_fit', {
       gpu: gpuName,
-      peak: text(detailed.nvidia_smi_bytes),
+      peak: text(detailed.required_bytes),
       usable: text(detailed.gpu_usable_bytes),
       headroom: text(detailed.headroom_bytes),
       shortfall: text(-detailed.headroom_bytes),
@@ -220,7 +220,7 @@ function Fixes({ fixes, onApply, stale }: { fixes: Fix[] | null; onApply: (chang
             <span>
               {describeFix(fix, t, locale, lang)}
               <small>
-                {t('fix.result', { peak: text(fix.response.detailed!.nvidia_smi_bytes), headroom: text(fix.response.detailed!.headroom_bytes) })}
+                {t('fix.result', { peak: text(fix.response.detailed!.required_bytes), headroom: text(fix.response.detailed!.headroom_bytes) })}
                 {fix.response.time && t('fix.step', { rate: formatSignificant(fix.response.time.tokens_per_step / fix.response.time.step_time_s, locale, 3), gpus: gpus(fix) })}
               </small>
             </span>
@@ -261,6 +261,12 @@ function MemoryFacts({ response }: { response: EstimateResponse }) {
           <th scope="row">{t('memory.nvidia_smi')}</th>
           <Value quantity={bytes(detailed.nvidia_smi_bytes)} testId="nvidia-smi" />
         </tr>
+        {detailed.nvidia_smi_bytes > detailed.required_bytes && (
+          <tr>
+            <th scope="row">{t('memory.required')}</th>
+            <Value quantity={bytes(detailed.required_bytes)} testId="required" />
+          </tr>
+        )}
         <tr>
           <th scope="row">{t('memory.max_micro_batch')}</th>
           <Value quantity={count(detailed.max_micro_batch)} testId="max-micro-batch" />
@@ -423,7 +429,7 @@ function GuideComparison({ response, gpuName }: { response: EstimateResponse; gp
             {response.detailed && (
               <tr>
                 <th scope="row">{t('guide.detailed_total')}</th>
-                <Value quantity={bytes(response.detailed.nvidia_smi_bytes)} />
+                <Value quantity={bytes(response.detailed.required_bytes)} />
               </tr>
             )}
           </tbody>

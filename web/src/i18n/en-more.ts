@@ -117,6 +117,7 @@ export const enMore = {
   'field.pipeline_parallel.help': 'Stages that split the layers between GPUs.',
   'field.pipeline_schedule.help': '1f1b: micro-batches flow through the stages (Megatron, DeepSpeed). sequential: layers split with device_map in one process, one micro-batch at a time.',
   'field.virtual_stages.help': 'Layer chunks per pipeline GPU (interleaved 1F1B): the bubble shrinks by this factor.',
+  'field.variable_lengths.help': 'Batches padded to their longest sample. Without expandable_segments, PyTorch’s reserved pool then grows to about twice what a step needs; the fit is unchanged.',
   'field.sequence_parallel.help': 'Splits norm and dropout activations across the tensor-parallel GPUs.',
   'field.sync_each_micro_batch.help': 'FSDP with accumulation. Off: no_sync() keeps full unsharded gradients until the last micro-batch (Transformers Trainer, Lightning). On: torchtune, Composer, accelerate sync_each_batch.',
   'field.fsdp_frozen_grads.help': 'FSDP1 with use_orig_params=True and one unit per block (Lightning): frozen weights beside LoRA adapters get gradients too.',

@@ -116,6 +116,7 @@ export const zhCNMore: MoreMessages = {
   'field.pipeline_parallel.help': '把各层分到不同 GPU 上的阶段数。',
   'field.pipeline_schedule.help': '1f1b：微批次在各阶段间流动（Megatron、DeepSpeed）。sequential：单进程内用 device_map 按层切分，一次只跑一个微批次。',
   'field.virtual_stages.help': '每个流水线 GPU 上的层块数（交错 1F1B）：气泡按此倍数缩小。',
+  'field.variable_lengths.help': '每个批次填充到其最长样本。未开启 expandable_segments 时，PyTorch 预留的显存池会增长到单步所需的约两倍；是否放得下不受影响。',
   'field.sequence_parallel.help': '在张量并行的 GPU 间切分归一化与 dropout 的激活值。',
   'field.sync_each_micro_batch.help': 'FSDP 梯度累积。关闭：no_sync() 让每张卡保留完整的未分片梯度直到最后一个微批次（Transformers Trainer、Lightning）。开启：torchtune、Composer、accelerate sync_each_batch。',
   'field.fsdp_frozen_grads.help': 'FSDP1 且 use_orig_params=True、每个 block 一个单元（Lightning）：与 LoRA 适配器同单元的冻结权重也会分配梯度。',
