@@ -434,9 +434,9 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& reques
   if (!at_optimizer && unsharded_gradients > 0) {
     gradient_terms.push_back(leaf("unsharded_gradients", unsharded_gradients));
   } else {
-    const double shown = at_optimizer ? gradients : carried_gradients;
-    const double frozen_part = shown > 0 ? frozen_weight_gradients : 0;
-    gradient_terms.push_back(leaf("gradients", shown - frozen_part));
+    const double gradients_at_peak = at_optimizer ? gradients : carried_gradients;
+    const double frozen_part = gradients_at_peak > 0 ? frozen_weight_gradients : 0;
+    gradient_terms.push_back(leaf("gradients", gradients_at_peak - frozen_part));
     if (frozen_part > 0) gradient_terms.push_back(leaf("frozen_weight_gradients", frozen_part));
   }
   if (fp32_gradients > 0) gradient_terms.push_back(leaf("fp32_gradients", fp32_gradients));

@@ -74,9 +74,9 @@ struct TrainingSetup {
   int64_t micro_batch = 1;
   int64_t seq_len = 2048;
   int64_t grad_accum = 1;
-  // Batches padded to their longest sample, so tensor shapes change from step to step;
-  // with PyTorch's default caching allocator (no expandable_segments) the reserved pool
-  // grows beyond what one step needs.
+  // Batches padded to their longest sample, so tensor shapes change from step to step.
+  // PyTorch's default caching allocator (no expandable_segments) then reserves more than
+  // one step needs.
   bool variable_lengths = false;
   Checkpointing grad_checkpointing = Checkpointing::off;
   AttentionImpl attention = AttentionImpl::sdpa;
