@@ -42,11 +42,10 @@ std::vector<FrameworkConstant> build_constants() {
        "PyTorch CUDA caching allocator rounds blocks to 512 bytes and splits 2 MiB / 20 MiB segments. "
        "The 10% is an estimate; runs on variable-length data fragment more"},
       {"variable_length_pool_factor", 2.0, "x per-step memory",
-       "with batches of changing shape, the caching allocator's pool holds about twice what one step "
-       "allocates and frees: freed blocks of earlier shapes stay cached and rarely fit the next request",
-       "meta-pytorch/torchtune#1185: Llama 3 8B QLoRA on Alpaca (A100 80GB, 20 steps) reserved 16.39 GiB "
-       "with the default allocator and 10.83 GiB with expandable_segments; beside about 5.5 GiB of weights "
-       "and adapter states, that is 10.8 against 5.3 GiB of per-step memory"},
+       "with varying batch lengths, freed blocks of earlier shapes stay cached: the pool holds about twice "
+       "what a step allocates and frees",
+       "torchtune issue 1185: Llama 3 8B QLoRA reserved 16.39 GiB, and 10.83 GiB with expandable_segments, "
+       "about 5.5 GiB of it weights"},
       {"ddp_bucket_copy", 1.0, "gradient copies",
        "DistributedDataParallel keeps its own gradient buckets next to .grad",
        "torch.nn.parallel.DistributedDataParallel, gradient_as_bucket_view=False by default"},

@@ -856,6 +856,38 @@ describe('Chinese page', () => {
     await page.close();
   });
 
+  test('warnings load their Chinese wording', async () => {
+    // ZeRO-3 on one GPU has no replica to shard with. The warnings' wording is an on-demand string.
+    const context = await openContext();
+    const opened = await openPage(context, '?sharding=zero3&lang=zh-CN');
+    const { page } = opened;
+    await page.getByTestId('warnings').waitFor();
+    assert.match(await text(page, 'warnings'), /^ZeRO-3（再切分权重） 在此不切分任何状态/);
+    assertClean(opened);
+    await page.close();
+  });
+
+  test('FSDP accumulation and variable lengths show their terms', async () => {
+    // Llama 3 8B in bf16 on 4 A100 40GB under FSDP full-shard, 8 micro-batches of 2 x 2048 tokens. Under no_sync
+    // each GPU keeps all 8.03e9 bf16 gradients, 16.06e9 bytes = 15.0 GiB. The run needs 39.1 GiB, and the pool of
+    // varying batch lengths would grow past the GPU, so nvidia-smi shows the whole 40 GiB.
+    const context = await openContext();
+    const setup = 'model=llama-3-8b&precision=pure_bf16&micro_batch=2&seq_len=2048&grad_accum=8&grad_checkpointing=full&gpu=a100-40gb&num_gpus=4&sharding=fsdp_full_shard&variable_lengths=true';
+    const opened = await openPage(context, `?${setup}`);
+    const { page } = opened;
+    assert.match(await text(page, 'verdict'), /^✓ Fits on the NVIDIA A100 SXM 40 GB: 39\.1 GiB of 40 GiB usable/);
+    assert.equal(await text(page, 'required'), '39.1 GiB');
+    assert.equal(await text(page, 'nvidia-smi'), '40 GiB');
+    // The breakdown table lists the top-level terms open and folds their parts.
+    const breakdown = page.getByTestId('memory');
+    await breakdown.getByText('Variable-length cache').first().waitFor();
+    assert.match(await breakdown.locator('tr', { hasText: 'Gradients' }).first().innerText(), /\b15(\.0)? GiB/);
+    await assertNoNaN(page);
+    assertClean(opened);
+    await screenshot(page, 'fsdp-variable-lengths');
+    await page.close();
+  });
+
   test('browser language zh-CN picks Chinese', async () => {
     const context = await openContext({ locale: 'zh-CN' });
     const { page } = await openPage(context);

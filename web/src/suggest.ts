@@ -7,7 +7,7 @@
 // the run for a given dataset, with changes of the training method last.
 import type { EstimateResponse, Query } from './core';
 
-export type FixKind = 'precision' | 'fused_cross_entropy' | 'micro_batch' | 'grad_checkpointing' | 'offload' | 'qlora' | 'gpus';
+export type FixKind = 'precision' | 'fused_cross_entropy' | 'micro_batch' | 'sync_each_micro_batch' | 'grad_checkpointing' | 'offload' | 'qlora' | 'gpus';
 
 export interface Fix {
   /** The changes combined in this fix, in the order they were stacked; one kind for a single change. */
@@ -24,7 +24,7 @@ const MAX_GPUS = 1024;
 /** Share of the GPU's usable memory a fix leaves free, so that a fix is not a fit by a few MiB. */
 export const FIX_MARGIN = 0.03;
 /** Moves that keep the method, stacked in this order; gpus is tried on top of each stack. */
-const STACKED: readonly FixKind[] = ['precision', 'fused_cross_entropy', 'micro_batch', 'grad_checkpointing', 'offload'];
+const STACKED: readonly FixKind[] = ['precision', 'fused_cross_entropy', 'micro_batch', 'sync_each_micro_batch', 'grad_checkpointing', 'offload'];
 
 /** Checks that the response fits with FIX_MARGIN of the usable memory to spare. */
 export function fitsWithMargin(response: EstimateResponse): boolean {
@@ -50,6 +50,11 @@ function variants(kind: FixKind, input: Query): Query[] {
     }
     case 'fused_cross_entropy':
       return input['fused_cross_entropy'] === 'true' ? [] : [{ fused_cross_entropy: 'true' }];
+    case 'sync_each_micro_batch': {
+      // FSDP accumulating under no_sync() keeps full unsharded gradients, while reducing each micro-batch keeps shards.
+      const sharded = input['sharding'] === 'fsdp_full_shard' || input['sharding'] === 'fsdp_shard_grad_op';
+      return sharded && input['sync_each_micro_batch'] !== 'true' ? [{ sync_each_micro_batch: 'true' }] : [];
+    }
     case 'grad_checkpointing':
       return input['grad_checkpointing'] === 'full' ? [] : [{ grad_checkpointing: 'full' }];
     case 'qlora':

@@ -15,6 +15,7 @@ export const TERM_COLORS: Record<string, string> = {
   temporary: '#edc948',
   framework_buffers: '#b07aa1',
   allocator_overhead: '#ff9da7',
+  variable_length_cache: '#d4cdc9',
   cuda_context: '#9c755f',
   gradients_and_optimizer: '#f28e2b',
 };

@@ -134,8 +134,17 @@ export function describeWarning(warning: EstimateWarning, response: EstimateResp
   return lookup(lang, `warning.${warning.code}`, params) ?? warning.message;
 }
 
+// The warnings' wording is among the on-demand strings (loadMoreMessages): the list shows once they load, or in
+// the core's English if they fail to load.
 function Warnings({ response }: { response: EstimateResponse }) {
   const { lang, locale } = useI18n();
+  const [ready, setReady] = useState(() => response.warnings.every((warning) => lookup(lang, `warning.${warning.code}`) !== null));
+  useEffect(() => {
+    if (ready) return;
+    const done = () => setReady(true);
+    loadMoreMessages().then(done, done);
+  }, [ready]);
+  if (!ready) return null;
   return (
     <ul class="notices warnings" role="note" data-testid="warnings">
       {response.warnings.map((warning) => (
