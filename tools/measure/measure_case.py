@@ -7,6 +7,7 @@ from NVML or nvidia-smi, CUDA context included).
 """
 
 import dataclasses
+import os
 
 GIB = 2**30
 MIB = 2**20
@@ -231,6 +232,9 @@ def build_case(case_id, options, source, measurement, environment, run_date):
     }
     if options.sample_lengths == "varying":
         training["samples_shorter_than_seq_len"] = True
+        # gpuplan's variable_lengths: the caching allocator keeps blocks of earlier shapes, unless
+        # expandable segments let it grow one segment in place.
+        training["variable_lengths"] = "expandable_segments:True" not in os.environ.get("PYTORCH_CUDA_ALLOC_CONF", "")
 
     label_gb = nominal_memory_label_gb(environment.gpu_total_bytes)
     hardware = {

@@ -16,6 +16,7 @@ import random
 import sys
 import tempfile
 import unittest
+import unittest.mock
 
 import measure_options
 import measure_runner
@@ -798,6 +799,14 @@ class CaseTest(unittest.TestCase):
         self.assertEqual(case["training"]["base_weight_bits"], 4)
         self.assertIn("bitsandbytes 0.44.1", case["training"]["framework"])
         self.assertIn("unified memory", case["notes"])
+
+    def test_varying_lengths_and_allocator(self):
+        args = parse("--model", "qwen2.5-0.5b", "--sample_lengths", "varying")
+        with unittest.mock.patch.dict(os.environ, {"PYTORCH_CUDA_ALLOC_CONF": ""}):
+            self.assertIs(self.build(args)["training"]["variable_lengths"], True)
+        with unittest.mock.patch.dict(os.environ, {"PYTORCH_CUDA_ALLOC_CONF": "expandable_segments:True"}):
+            self.assertIs(self.build(args)["training"]["variable_lengths"], False)
+        self.assertNotIn("variable_lengths", self.build(parse("--model", "qwen2.5-0.5b"))["training"])
 
     def test_varying_lengths(self):
         measurement = measured_run()
