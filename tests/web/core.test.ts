@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../web/src/core';
+import { LANGS, lookup } from '../../web/src/i18n';
 import { loadTestCore, WORKED_EXAMPLE } from './load-core';
 
 let core: Core;
@@ -79,5 +80,17 @@ describe('core tables', () => {
 
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toContain('a100-80gb');
+  });
+
+  it('has a description and unit in both languages for every constant', () => {
+    // The assumptions panel words each constant of the core in the page's language.
+    for (const constant of core.estimate({}).constants) {
+      for (const lang of LANGS) {
+        expect(lookup(lang, `constant.${constant.key}`), `${lang} constant.${constant.key}`).not.toBeNull();
+        if (constant.unit !== 'bytes') {
+          expect(lookup(lang, `constant_unit.${constant.unit}`), `${lang} constant_unit.${constant.unit}`).not.toBeNull();
+        }
+      }
+    }
   });
 });
