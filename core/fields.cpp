@@ -69,6 +69,7 @@ constexpr FieldRow kFieldRows[] = {
     {"sequence_parallel", kBoolean, "hardware", 0, 0, "false", nullptr, nullptr, ""},
     {"sync_each_micro_batch", kBoolean, "hardware", 0, 0, "false", nullptr, nullptr, ""},
     {"fsdp_frozen_grads", kBoolean, "hardware", 0, 0, "false", nullptr, nullptr, ""},
+    {"fsdp_wrap_embeddings", kBoolean, "hardware", 0, 0, "false", nullptr, nullptr, ""},
 
     // Detailed method: fine-tuning method and its options.
     {"method", kChoice, "method", 0, 0, "full", "full lora qlora freeze", nullptr, ""},

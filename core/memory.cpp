@@ -231,9 +231,14 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& reques
     optimizer_temporary /= dp;
   }
   if (offload_optimizer) {
-    // The optimizer step runs on the CPU with fp32 master weights, states and gradients.
+    // The optimizer step runs on the CPU with fp32 master weights, states and gradients. Each
+    // reduced gradient shard is copied to the host as it is ready (FSDP CPUOffload offloads
+    // gradients with the parameters, ZeRO-Offload accumulates them in pinned host buffers), so
+    // only the gradients in flight stay on the GPU.
     result.host_memory_bytes += master_weights + optimizer_states + fp32_gradients + trainable_local * 4 / dp;
     master_weights = optimizer_states = optimizer_temporary = fp32_gradients = 0;
+    gradients = 0;
+    frozen_weight_gradients = 0;
   }
   // bitsandbytes paged optimizers allocate state with cudaMallocManaged, outside
   // PyTorch's allocator, so nvidia-smi counts it and torch.cuda.max_memory_allocated does not.
@@ -258,8 +263,13 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& reques
   }
   double gathered = 0;
   double gathered_gradients = 0;
+  const bool wrapped_embeddings = setup.fsdp_wrap_embeddings && is_fsdp(sharding);
   if (shards_parameters(sharding) || offload_params) {
-    const double unit = roles.largest_layer / static_cast<double>(std::max<int64_t>(1, setup.tensor_parallel));
+    // With the embedding and the head wrapped apart, the largest unit gathered may be one of them.
+    const double largest_unit = wrapped_embeddings ? std::max({roles.largest_layer, static_cast<double>(counts.embedding),
+                                                               static_cast<double>(counts.lm_head)})
+                                                   : roles.largest_layer;
+    const double unit = largest_unit / static_cast<double>(std::max<int64_t>(1, setup.tensor_parallel));
     // Gathered layers keep their storage format: 16-bit compute copies of trained or
     // 16-bit frozen weights, 4-bit blocks for QLoRA (FSDP-QLoRA gathers packed NF4).
     double gathered_bytes_per_param = 2;
@@ -269,7 +279,7 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& reques
       gathered_bytes_per_param = std::min(2.0, frozen_bytes);
     }
     gathered = framework_constant("gathered_layers") * unit * gathered_bytes_per_param;
-    if (sharding == Sharding::fsdp_full_shard) {
+    if (sharding == Sharding::fsdp_full_shard && !wrapped_embeddings) {
       // FSDP's root unit (embeddings, final norm, LM head) stays unsharded through
       // forward and backward because the root does not reshard after forward.
       gathered += static_cast<double>(counts.embedding + counts.lm_head) * 2;
@@ -392,7 +402,9 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& reques
   gradients += frozen_weight_gradients;
   const double carried_gradients =
       unsharded_gradients > 0 ? unsharded_gradients : (keeps_gradients ? gradients : 0);
-  const double lm_head_gradient = lm_head_trained && !adapters
+  // A head wrapped as its own FSDP unit reduce-scatters its gradient as soon as its backward ends.
+  const bool head_reduced_early = wrapped_embeddings && shards_gradients(sharding);
+  const double lm_head_gradient = lm_head_trained && !adapters && !head_reduced_early
                                       ? static_cast<double>(counts.lm_head > 0 ? counts.lm_head : model.vocab * model.hidden) *
                                             grad_value_bytes / model_parallel
                                       : 0;

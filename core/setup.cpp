@@ -228,6 +228,7 @@ TrainingSetup read_setup(FieldReader& reader, FieldErrors& errors) {
   if (auto value = reader.boolean("sequence_parallel")) setup.sequence_parallel = *value;
   if (auto value = reader.boolean("sync_each_micro_batch")) setup.sync_each_micro_batch = *value;
   if (auto value = reader.boolean("fsdp_frozen_grads")) setup.fsdp_frozen_grads = *value;
+  if (auto value = reader.boolean("fsdp_wrap_embeddings")) setup.fsdp_wrap_embeddings = *value;
 
   int64_t model_parallel = setup.tensor_parallel * setup.pipeline_parallel;
   if (setup.num_gpus % model_parallel != 0) {
@@ -303,6 +304,7 @@ KeyValues setup_key_values(const TrainingSetup& setup) {
   values["sequence_parallel"] = setup.sequence_parallel ? "true" : "false";
   values["sync_each_micro_batch"] = setup.sync_each_micro_batch ? "true" : "false";
   values["fsdp_frozen_grads"] = setup.fsdp_frozen_grads ? "true" : "false";
+  values["fsdp_wrap_embeddings"] = setup.fsdp_wrap_embeddings ? "true" : "false";
   values["gpu"] = setup.gpu_id;
   auto number_text = [](double value) { return format_general(value, 15); };
   if (setup.gpu_tflops) values["gpu_tflops"] = number_text(*setup.gpu_tflops);

@@ -109,6 +109,10 @@ struct TrainingSetup {
   // frozen weights (Lightning Fabric's default with a per-block wrap policy): the unit's
   // flat parameter requires grad, so the frozen weights get gradients too.
   bool fsdp_frozen_grads = false;
+  // FSDP with the token embedding and the LM head wrapped as units of their own (torchtune's
+  // custom_sharded_layers): they are gathered only while used, instead of staying unsharded in
+  // the root unit from forward to the end of backward.
+  bool fsdp_wrap_embeddings = false;
 
   // Hardware: a GPU from the table, optionally with custom figures.
   std::string gpu_id = "a100-80gb";

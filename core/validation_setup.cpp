@@ -290,6 +290,9 @@ void map_run_settings(const rapidjson::Value& training, CaseReader& reader, Vali
   if (const std::optional<bool> frozen_grads = reader.boolean(training, section, "fsdp_frozen_grads")) {
     setup.fsdp_frozen_grads = *frozen_grads;
   }
+  if (const std::optional<bool> wrapped = reader.boolean(training, section, "fsdp_wrap_embeddings")) {
+    setup.fsdp_wrap_embeddings = *wrapped;
+  }
   // Optional, added in this repository's copy: batches padded to their longest sample
   // over data of varying length.
   if (const std::optional<bool> variable = reader.boolean(training, section, "variable_lengths")) {

@@ -200,6 +200,37 @@ TEST_CASE("tiny model FSDP accumulation with and without no_sync", "[memory]") {
   CHECK(term_value(estimate_memory(tiny_model(), setup), "gradients/unsharded_gradients") == -1);
 }
 
+// The same FSDP setup with one micro-batch per step. The peak is the first layer backward:
+// weights 230,016 + activations 1,284,096 + workspace 262,144 + gathered 229,888 + one layer's
+// gradient 164,352 + the LM head's unsharded gradient 16,384 * 4 = 65,536 -> 2,236,032.
+// With the embedding and the head wrapped as units of their own, the root no longer keeps them
+// gathered (65,536 less) and the head reduce-scatters its gradient before the layers' backward
+// (65,536 less): 2,104,960. The layer stays the largest unit (41,088 > 16,384).
+TEST_CASE("tiny model FSDP with embeddings as their own units", "[memory]") {
+  TrainingSetup setup = tiny_fsdp_setup(1);
+  const MemoryResult root = estimate_memory(tiny_model(), setup);
+  CHECK(root.peak_phase == PeakPhase::backward);
+  CHECK(root.peak_allocated_bytes == 2236032);
+  CHECK(term_value(root, "weights/gathered") == 229888);
+
+  setup.fsdp_wrap_embeddings = true;
+  const MemoryResult wrapped = estimate_memory(tiny_model(), setup);
+  CHECK(wrapped.peak_allocated_bytes == 2104960);
+  CHECK(term_value(wrapped, "weights/gathered") == 164352);
+}
+
+// CPU offload copies each reduced gradient shard to the host, so no gradient buffer persists on
+// the GPU: at the optimizer step (run on the CPU) the GPU holds nothing of the gradients.
+TEST_CASE("tiny model offload keeps gradients on the host", "[memory]") {
+  TrainingSetup setup = tiny_fsdp_setup(1);
+  setup.offload = Offload::optimizer_and_params;
+  const MemoryResult memory = estimate_memory(tiny_model(), setup);
+  CHECK(memory.peak_phase == PeakPhase::backward);
+  CHECK(term_value(memory, "gradients") == 0);
+  // Host: fp32 gradients 115,008 * 4 / 2 = 230,016 and the offloaded weight shard 230,016 per GPU.
+  CHECK(memory.host_memory_bytes == 460032);
+}
+
 // LoRA rank 4 on q and v: 4 * (64 + 64) = 512 per module, 2,048 adapter parameters.
 // The layers' frozen weights are 2 * 41,088 = 82,176. With use_orig_params units that
 // mix both, FSDP keeps 16-bit gradients for the frozen weights too. Per GPU of 2, with

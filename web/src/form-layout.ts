@@ -32,7 +32,7 @@ export const FORM_GROUPS: readonly FormGroup[] = [
     main: ['gpu', 'num_gpus', 'sharding', 'offload'],
     advanced: [
       'gpu_memory_gb', 'gpu_tflops', 'gpu_bandwidth_tbps', 'cuda_context_mib', 'gpus_per_node', 'network', 'tensor_parallel', 'pipeline_parallel',
-      'pipeline_schedule', 'virtual_stages', 'pipeline_microbatches', 'sequence_parallel', 'sync_each_micro_batch', 'fsdp_frozen_grads', 'comm_overlap', 'mfu',
+      'pipeline_schedule', 'virtual_stages', 'pipeline_microbatches', 'sequence_parallel', 'sync_each_micro_batch', 'fsdp_frozen_grads', 'fsdp_wrap_embeddings', 'comm_overlap', 'mfu',
     ],
   },
   { id: 'dataset', main: ['dataset_tokens', 'epochs', 'price_per_gpu_hour'], advanced: ['samples', 'tokens_per_sample', 'packing'] },
@@ -54,7 +54,7 @@ export function fieldApplies(name: string, texts: Query): boolean {
   if (MLA_FIELDS.has(name)) return texts['attention_type'] === 'mla';
   if (ENCODER_FIELDS.has(name)) return texts['family'] === 'encoder';
   if (name === 'sequence_parallel') return Number(texts['tensor_parallel'] || 1) > 1;
-  if (name === 'sync_each_micro_batch') return (texts['sharding'] ?? '').startsWith('fsdp');
+  if (name === 'sync_each_micro_batch' || name === 'fsdp_wrap_embeddings') return (texts['sharding'] ?? '').startsWith('fsdp');
   if (name === 'fsdp_frozen_grads') return (texts['sharding'] ?? '').startsWith('fsdp') && texts['method'] === 'lora';
   if (name === 'gpus_per_node' || name === 'network') return Number(texts['num_gpus'] || 1) > 1;
   if (name === 'pipeline_microbatches' || name === 'virtual_stages' || name === 'pipeline_schedule') {

@@ -129,6 +129,7 @@ export const enMore = {
   'field.variable_lengths.help': 'Batches padded to their longest sample. Without expandable_segments, PyTorch’s reserved pool then grows to about twice what a step needs; the fit is unchanged.',
   'field.sequence_parallel.help': 'Splits norm and dropout activations across the tensor-parallel GPUs.',
   'field.sync_each_micro_batch.help': 'FSDP with accumulation. Off: no_sync() keeps full unsharded gradients until the last micro-batch (Transformers Trainer, Lightning). On: torchtune, Composer, accelerate sync_each_batch.',
+  'field.fsdp_wrap_embeddings.help': 'Wrapped apart (torchtune custom_sharded_layers), they are gathered only while used, not kept whole in the root unit.',
   'field.fsdp_frozen_grads.help': 'FSDP1 with use_orig_params=True and one unit per block (Lightning): frozen weights beside LoRA adapters get gradients too.',
   'field.lora_train_embeddings.help': 'Also trains the token embedding and LM head in full (modules_to_save).',
   'field.double_quant.help': 'Quantizes the quantization constants too, saving about 0.4 bits per weight.',

@@ -113,6 +113,7 @@ export const en = {
   'field.sequence_parallel.label': 'Sequence parallel',
   'field.sync_each_micro_batch.label': 'Reduce-scatter every micro-batch',
   'field.fsdp_frozen_grads.label': 'FSDP gradients for frozen weights',
+  'field.fsdp_wrap_embeddings.label': 'Embeddings and LM head as FSDP units',
   'field.method.label': 'Method',
   'field.method.help': 'Which weights train: all, small LoRA adapters, adapters on a 4-bit model, or the last layers.',
   'field.lora_rank.label': 'LoRA rank (r)',

@@ -128,6 +128,7 @@ export const zhCNMore: MoreMessages = {
   'field.variable_lengths.help': '每个批次填充到其最长样本。未开启 expandable_segments 时，PyTorch 预留的显存池会增长到单步所需的约两倍；是否放得下不受影响。',
   'field.sequence_parallel.help': '在张量并行的 GPU 间切分归一化与 dropout 的激活值。',
   'field.sync_each_micro_batch.help': 'FSDP 梯度累积。关闭：no_sync() 让每张卡保留完整的未分片梯度直到最后一个微批次（Transformers Trainer、Lightning）。开启：torchtune、Composer、accelerate sync_each_batch。',
+  'field.fsdp_wrap_embeddings.help': '单独包装时（torchtune 的 custom_sharded_layers），只在用到时聚合，不会在根单元中一直保持完整。',
   'field.fsdp_frozen_grads.help': 'FSDP1 且 use_orig_params=True、每个 block 一个单元（Lightning）：与 LoRA 适配器同单元的冻结权重也会分配梯度。',
   'field.lora_train_embeddings.help': '同时完整训练 token 嵌入与 LM head（modules_to_save）。',
   'field.double_quant.help': '对量化常数再量化，每个权重约省 0.4 位。',

@@ -110,6 +110,7 @@ export const zhCN: Messages = {
   'field.sequence_parallel.label': '序列并行',
   'field.sync_each_micro_batch.label': '每个微批次都 reduce-scatter',
   'field.fsdp_frozen_grads.label': 'FSDP 为冻结权重分配梯度',
+  'field.fsdp_wrap_embeddings.label': '嵌入层与 LM head 各为 FSDP 单元',
   'field.method.label': '方法',
   'field.method.help': '训练哪些权重：全部、少量 LoRA 适配器、4 位模型上的适配器，或仅最后几层。',
   'field.lora_rank.label': 'LoRA 秩（r）',
