@@ -311,7 +311,15 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& reques
   double workspace = 0;
   const double a = activation_bytes(setup.precision);
   const double outer_split = setup.sequence_parallel ? static_cast<double>(setup.tensor_parallel) : 1.0;
-  const double layer_input = a * tokens_per_micro_batch(setup) / outer_split * static_cast<double>(model.hidden);
+  // The residual stream between layers keeps the embedding weight's dtype: an fp32 embedding
+  // (AMP keeps fp32 weights, and k-bit preparation upcasts it) gives fp32 hidden states, and
+  // adding a layer's 16-bit output to them stays fp32 by type promotion. FSDP and ZeRO-3 compute
+  // with gathered 16-bit copies instead.
+  const bool fp32_embedding = (setup.method == Method::qlora ? frozen_bytes : weight_bytes(setup.precision)) == 4;
+  const bool gathers_16_bit = is_fsdp(sharding) || shards_parameters(sharding) || offload_params;
+  const double residual_bytes = fp32_embedding && !gathers_16_bit ? 4 : a;
+  const double layer_input =
+      residual_bytes * tokens_per_micro_batch(setup) / outer_split * static_cast<double>(model.hidden);
   // Layers of the same kind (dense or MoE, trained or frozen) save the same
   // tensors, so each kind is derived once and scaled by its count.
   int64_t kind_counts[2][2] = {{0, 0}, {0, 0}};
@@ -344,9 +352,11 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& reques
   scale_term(layer_total, stage_factor);
 
   std::vector<Term> model_level;
-  if (model_uses_dropout(model)) model_level.push_back(leaf("embedding_dropout_mask", layer_input / a));
+  const double hidden_elements = tokens_per_micro_batch(setup) / outer_split * static_cast<double>(model.hidden);
+  if (model_uses_dropout(model)) model_level.push_back(leaf("embedding_dropout_mask", hidden_elements));
   const bool lm_head_trained = setup.method == Method::full || setup.lora_train_embeddings;
-  if (lm_head_trained && model.family == Family::decoder) model_level.push_back(leaf("lm_head_input", layer_input));
+  // The head's matmul saves its input in the compute dtype (autocast casts fp32 hidden states).
+  if (lm_head_trained && model.family == Family::decoder) model_level.push_back(leaf("lm_head_input", a * hidden_elements));
   if (setup.attention == AttentionImpl::eager && model.family == Family::decoder) {
     // Transformers builds one [B, 1, S, S] causal mask in the model dtype for eager attention.
     model_level.push_back(leaf("causal_mask", a * static_cast<double>(setup.micro_batch) *
@@ -366,14 +376,20 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& reques
 
   // Autocast casts fp32 weights to 16 bits on use. The copies stay saved for the
   // input gradient until each layer's backward, one layer at a time under checkpointing.
+  // The LM head is outside the checkpointed layers: its copy stays from the end of forward
+  // to its backward either way (a tied head reads the embedding weight).
   double autocast_copies = 0;
   if (uses_autocast(setup.precision)) {
     double fp32_linear = roles.trainable_linear + (frozen_bytes == 4 ? roles.frozen_linear : 0);
     if (adapters) fp32_linear = frozen_bytes == 4 ? roles.frozen_linear : 0;
-    autocast_copies = 2 * fp32_linear / model_parallel;
-    if (recomputes) {
-      autocast_copies *= 1.0 / static_cast<double>(std::max<int64_t>(1, model.layers));
-    }
+    const bool head_fp32 = (lm_head_trained ? trainable_weight_bytes : frozen_bytes) == 4;
+    const double untied_head = head_fp32 ? static_cast<double>(counts.lm_head) : 0;
+    const double head_params = model.family == Family::decoder && head_fp32
+                                   ? static_cast<double>(counts.lm_head > 0 ? counts.lm_head : model.vocab * model.hidden)
+                                   : 0;
+    double layer_copies = std::max(0.0, fp32_linear - untied_head);
+    if (recomputes) layer_copies /= static_cast<double>(std::max<int64_t>(1, model.layers));
+    autocast_copies = 2 * (layer_copies + head_params) / model_parallel;
     if (shards_parameters(sharding)) autocast_copies = 0;  // gathered units are already 16-bit
   }
   double dequantized = 0;

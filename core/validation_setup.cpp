@@ -405,9 +405,10 @@ void apply_framework_defaults(ValidationCase& record) {
   for (char& c : framework) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
 
   // torchtune and LitGPT quantize and wrap the model themselves, without
-  // PEFT's prepare_model_for_kbit_training, so non-quantized weights stay 16-bit.
+  // PEFT's prepare_model_for_kbit_training, so non-quantized weights stay 16-bit. The
+  // ms-swift of the benchmark (commit 97e4d198b, swift/llm/tuner.py) never calls it either.
   if (framework.find("torchtune") != std::string::npos || framework.find("litgpt") != std::string::npos ||
-      framework.find("lit-gpt") != std::string::npos) {
+      framework.find("lit-gpt") != std::string::npos || framework.find("ms-swift") != std::string::npos) {
     setup.kbit_upcast = false;
   }
 

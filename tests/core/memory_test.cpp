@@ -419,6 +419,41 @@ TEST_CASE("tiny model checkpointing keeps layer inputs", "[memory]") {
   CHECK(term_value(memory, "temporary/recomputed_layer") == 625664);
 }
 
+// Under AMP the weights stay fp32, so the embedding's output and the residual stream after it
+// are fp32 (a 16-bit layer output added to them promotes to fp32): each checkpointed layer
+// input is 128*64*4 = 32,768 bytes although activations are 16-bit. The LM head saves its
+// autocast bf16 input, 128*64*2 = 16,384. In pure bf16 the layer inputs are 16,384 each.
+TEST_CASE("tiny model AMP keeps an fp32 residual stream", "[memory]") {
+  TrainingSetup setup = tiny_setup();
+  setup.optimizer = Optimizer::sgd;
+  setup.micro_batch = 16;
+  setup.grad_checkpointing = Checkpointing::full;
+  setup.precision = Precision::amp_bf16;
+  MemoryResult amp = estimate_memory(tiny_model(), setup);
+  CHECK(term_value(amp, "activations/layers/checkpointed_input") == 2 * 32768);
+  CHECK(term_value(amp, "activations/model_level/lm_head_input") == 16384);
+
+  setup.precision = Precision::pure_bf16;
+  MemoryResult pure = estimate_memory(tiny_model(), setup);
+  CHECK(term_value(pure, "activations/layers/checkpointed_input") == 2 * 16384);
+}
+
+// Autocast saves a bf16 copy of each fp32 weight for the input gradient. Under checkpointing
+// the layers' copies live one layer at a time, but the LM head is outside the checkpointed
+// layers. LoRA under AMP on the tiny model (fp32 frozen base): one layer's linears
+// 16,384 + 24,576 = 40,960 and the head 16,384, 2 bytes each: 2 * 57,344 = 114,688.
+TEST_CASE("tiny model autocast copy of the head", "[memory]") {
+  TrainingSetup setup = tiny_setup();
+  setup.method = Method::lora;
+  setup.precision = Precision::amp_bf16;
+  setup.optimizer = Optimizer::sgd;
+  setup.micro_batch = 16;
+  setup.grad_checkpointing = Checkpointing::full;
+  MemoryResult memory = estimate_memory(tiny_model(), setup);
+  REQUIRE(memory.peak_phase != PeakPhase::optimizer_step);
+  CHECK(term_value(memory, "weights/autocast_copies") == 114688);
+}
+
 TEST_CASE("qlora weights by hand", "[memory]") {
   // Llama-2-7B: 32 layers of 4 attention matrices 4096x4096 and 3 MLP matrices
   // 4096x11008 are quantized: 32 * (4*16,777,216 + 3*45,088,768) = 6,476,005,376 parameters.
