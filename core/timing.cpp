@@ -34,36 +34,36 @@ std::vector<NetworkPreset> build_networks() {
 std::vector<FrameworkConstant> build_constants() {
   return {
       {"gemm_efficiency_max", 0.80, "fraction",
-       "Fraction of the dense tensor-core peak that a large, well-shaped 16-bit GEMM reaches with "
-       "cuBLAS. Smaller GEMMs get less through the roofline factor I/(I + peak/bandwidth).",
+       CONSTANT_DESCRIPTION("Fraction of the dense tensor-core peak that a large, well-shaped 16-bit GEMM reaches with "
+       "cuBLAS. Smaller GEMMs get less through the roofline factor I/(I + peak/bandwidth)."),
        "Estimate, not a measurement. With it the model reproduces LLaMA 65B's published 380 tokens/s per "
        "A100 and the Llama 2 7B and 70B GPU-hours within 10% (tests/core/timing_test.cpp)"},
       {"attention_kernel_efficiency", 0.55, "fraction",
-       "Fraction of the dense peak that fused attention kernels (FlashAttention-2, SDPA) reach on long "
-       "sequences, forward and backward together; shorter sequences scale it by s / (s + 256).",
+       CONSTANT_DESCRIPTION("Fraction of the dense peak that fused attention kernels (FlashAttention-2, SDPA) reach on long "
+       "sequences, forward and backward together; shorter sequences scale it by s / (s + 256)."),
        "Dao 2023, FlashAttention-2: 50-73% of the A100 peak (abstract); the backward reaches less"},
       {"link_efficiency", 0.80, "fraction",
-       "Bus bandwidth that NCCL collectives reach as a fraction of the link rate per direction.",
+       CONSTANT_DESCRIPTION("Bus bandwidth that NCCL collectives reach as a fraction of the link rate per direction."),
        "Estimate, not a measurement: NCCL ring collectives lose some of the line rate to protocol "
        "overhead and synchronization"},
       {"collective_latency_s", 20e-6, "s",
-       "Fixed cost of one NCCL collective call (launch and ring latency), added per call.",
+       CONSTANT_DESCRIPTION("Fixed cost of one NCCL collective call (launch and ring latency), added per call."),
        "Estimate, not a measurement: the order of magnitude of a small NCCL all-reduce"},
       {"pcie_efficiency", 0.80, "fraction",
-       "Achieved fraction of the PCIe rate per direction for pinned host-device copies.",
+       CONSTANT_DESCRIPTION("Achieved fraction of the PCIe rate per direction for pinned host-device copies."),
        "PCIe encoding and protocol overhead leave about 80% of the raw rate for payload"},
       {"cpu_adam_params_per_s", 1.4e9, "params/s",
-       "Parameters that one process's vectorized CPU Adam updates per second. Each data-parallel process "
-       "updates only its own partition, so the processes of a node step in parallel.",
+       CONSTANT_DESCRIPTION("Parameters that one process's vectorized CPU Adam updates per second. Each data-parallel process "
+       "updates only its own partition, so the processes of a node step in parallel."),
        "DeepSpeed CPU-Adam author's measurement: 8.2 s per step for an 11.6B-parameter GPT-2 "
        "(microsoft/DeepSpeed, 'CPU-Adam fix for scalar mode', February 2021)"},
       {"cpu_dispatch_s_per_op", 20e-6, "s",
-       "CPU time eager PyTorch spends on one operator before its kernel runs: the Python module call, the "
-       "dispatcher, autograd recording and the launch. The GPU waits when its kernels are shorter.",
+       CONSTANT_DESCRIPTION("CPU time eager PyTorch spends on one operator before its kernel runs: the Python module call, the "
+       "dispatcher, autograd recording and the launch. The GPU waits when its kernels are shorter."),
        "Estimate: 5-25 us of CPU work per operator is the usual range; 20 us reproduces the CPU-bound "
        "micro-batch-1 fp16 runs of the Transformers single-GPU walkthrough (BERT large, V100) within 25%"},
       {"qlora_dequant_bytes_per_param", 2.5, "bytes",
-       "HBM traffic of dequantizing one NF4 weight to 16 bits (read 0.5 bytes with scales, write 2).",
+       CONSTANT_DESCRIPTION("HBM traffic of dequantizing one NF4 weight to 16 bits (read 0.5 bytes with scales, write 2)."),
        "bitsandbytes dequantize_4bit writes a full 16-bit copy of the weight before the matmul"},
   };
 }

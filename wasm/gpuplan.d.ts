@@ -173,6 +173,7 @@ export interface FrameworkConstant {
   key: string;
   value: number;
   unit: string;
+  /** Empty in this module: the page's catalogs word each constant (constant.KEY). */
   description: string;
   source: string;
 }
