@@ -30,13 +30,14 @@ ParsedArgs parse_args(int argc, char** argv, int first, const std::vector<std::s
       continue;
     }
     if (std::find(boolean_flags.begin(), boolean_flags.end(), name) != boolean_flags.end()) {
-      // A boolean flag alone means true; "true" or "false" after it is its value.
-      const bool has_value = i + 1 < argc && (std::string(argv[i + 1]) == "true" || std::string(argv[i + 1]) == "false");
+      // A boolean flag alone means true. A word after it that is not a flag is its value,
+      // and the field reader checks it (true, false, 1, 0, yes, no, on, off).
+      const bool has_value = i + 1 < argc && std::string(argv[i + 1]).rfind("--", 0) != 0;
       parsed.values[name] = has_value ? argv[++i] : "true";
       continue;
     }
     if (i + 1 >= argc) {
-      parsed.error = "flag --" + name + " needs a value, as in --" + name + " 16";
+      parsed.error = "flag --" + name + " needs a value; --help lists the values it accepts";
       return parsed;
     }
     parsed.values[name] = argv[++i];

@@ -419,6 +419,17 @@ std::vector<Warning> setup_warnings(const ModelSpec& model, const TrainingSetup&
                             "), is 1, so there is no other replica to split the state with. Add GPUs or choose ddp."});
   }
 
+  // The Transformers Trainer and Lightning accumulate under FSDP's no_sync(), so the
+  // estimate keeps full unsharded gradients; torchtune and Composer reduce every micro-batch.
+  if (accumulates_unsharded_gradients(setup) && data_parallel_size(setup) > 1) {
+    warnings.push_back({"fsdp_no_sync_gradients", "sync_each_micro_batch", "false",
+                        "with grad_accum " + std::to_string(setup.grad_accum) +
+                            " each GPU keeps the full unsharded gradients until the last micro-batch, as FSDP's "
+                            "no_sync() does in the Transformers Trainer and Lightning. If your training loop "
+                            "reduce-scatters every micro-batch (torchtune, Composer, accelerate's "
+                            "sync_each_batch=True), set sync_each_micro_batch=true."});
+  }
+
   if (setup.fused_cross_entropy && setup.chunked_cross_entropy) {
     warnings.push_back({"chunked_with_fused_loss", "chunked_cross_entropy", "true",
                         "chunked_cross_entropy has no effect while fused_cross_entropy is on, because the fused "

@@ -220,8 +220,10 @@ std::optional<bool> FieldReader::boolean(const FieldSpec& spec) {
   const std::string* text = raw(spec);
   const std::string& value = text != nullptr ? *text : spec.default_value.value_or("");
   if (text == nullptr && !spec.default_value) return std::nullopt;
-  if (value == "true" || value == "1" || value == "on" || value == "yes") return true;
-  if (value == "false" || value == "0" || value == "off" || value == "no") return false;
+  std::string lower = value;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "true" || lower == "1" || lower == "on" || lower == "yes") return true;
+  if (lower == "false" || lower == "0" || lower == "off" || lower == "no") return false;
   errors_.push_back(make_unknown_choice(spec.name, value, {"true", "false"}));
   return std::nullopt;
 }

@@ -159,8 +159,12 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& reques
   const bool adapters = setup.method == Method::lora || setup.method == Method::qlora;
   const bool offload_optimizer = setup.offload != Offload::none;
   const bool offload_params = setup.offload == Offload::optimizer_and_params;
-  const Sharding sharding = setup.sharding;
-  const bool multi_gpu = setup.num_gpus > 1;
+  // With one data-parallel rank FSDP runs as NO_SHARD (it switches and warns), so its full-shard
+  // and grad-op modes gather nothing.
+  const Sharding sharding = is_fsdp(setup.sharding) && dp == 1 ? Sharding::fsdp_no_shard : setup.sharding;
+  // NCCL's buffers exist where processes communicate; a device_map split is one process.
+  const bool communicates = dp > 1 || setup.tensor_parallel > 1 ||
+                            (setup.pipeline_parallel > 1 && setup.pipeline_schedule != PipelineSchedule::sequential);
 
   result.trainable_params = roles.trainable;
   result.frozen_params = roles.frozen + roles.quantized;
@@ -294,7 +298,7 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& reques
   // compute dtype, until the last micro-batch reduce-scatters it (the docstring of
   // FullyShardedDataParallel.no_sync: it accumulates full model gradients instead of shards).
   double unsharded_gradients = 0;
-  if (accumulates_unsharded_gradients(setup)) {
+  if (accumulates_unsharded_gradients(setup) && sharding == setup.sharding) {
     unsharded_gradients = trainable_local * (adapters ? grad_value_bytes : compute_bytes) +
                           frozen_unit_params * compute_bytes;
     gathered_gradients = 0;  // the unit being reduced is part of the unsharded gradients
@@ -505,7 +509,8 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& reques
       result.peak_allocated_bytes + per_step_allocations * framework_constant("allocator_overhead_fraction");
   const double context_bytes = setup.cuda_context_mib ? *setup.cuda_context_mib * kMiB
                                                       : framework_constant("cuda_context_bytes");
-  result.cuda_context_bytes = context_bytes + (multi_gpu ? framework_constant("nccl_buffers_bytes") : 0);
+  const double nccl_bytes = communicates ? framework_constant("nccl_buffers_bytes") : 0;
+  result.cuda_context_bytes = context_bytes + nccl_bytes;
   result.gpu_usable_bytes = setup.gpu.visible_memory_bytes;
   result.required_bytes = needed_reserved + result.cuda_context_bytes + paged_states;
 
@@ -524,7 +529,8 @@ MemoryResult estimate_memory(const ModelSpec& model, const TrainingSetup& reques
   std::vector<Term> peak_terms = std::move(allocated_tree.children);
   peak_terms.push_back(leaf("allocator_overhead", needed_reserved - result.peak_allocated_bytes));
   if (cached_beyond_need > 0) peak_terms.push_back(leaf("variable_length_cache", cached_beyond_need));
-  peak_terms.push_back(leaf("cuda_context", result.cuda_context_bytes));
+  peak_terms.push_back(leaf("cuda_context", context_bytes));
+  if (nccl_bytes > 0) peak_terms.push_back(leaf("nccl_buffers", nccl_bytes));
   if (paged_states > 0) peak_terms.push_back(leaf("paged_optimizer_states", paged_states));
   result.peak = sum_of("peak_memory", std::move(peak_terms));
 

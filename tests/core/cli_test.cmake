@@ -26,6 +26,9 @@ expect_run(ARGS guide ${WORKED} --micro_batch=-1 STATUS 2 CONTAINS "micro_batch"
 expect_run(ARGS guide ${WORKED} --gpu a100 STATUS 2 CONTAINS "gpu: unknown value \"a100\"")
 expect_run(ARGS guide ${WORKED} --batch 4 STATUS 2 CONTAINS "unknown flag --batch")
 expect_run(ARGS guide --seq_len STATUS 2 CONTAINS "--seq_len needs a value")
+# A word after a boolean flag is its value, checked like any other.
+expect_run(ARGS estimate --variable_lengths maybe STATUS 2 CONTAINS "--variable_lengths: unknown value \"maybe\"" "true, false")
+expect_run(ARGS estimate --sync_each_micro_batch TRUE --json STATUS 0 CONTAINS "\"sync_each_micro_batch\":\"true\"")
 expect_run(ARGS frobnicate STATUS 2 CONTAINS "unknown command")
 expect_run(ARGS gpus STATUS 0 CONTAINS "a100-80gb" "h100-sxm")
 

@@ -231,6 +231,34 @@ TEST_CASE("tiny model offload keeps gradients on the host", "[memory]") {
   CHECK(memory.host_memory_bytes == 460032);
 }
 
+// With one data-parallel rank, FSDP switches its sharded modes to NO_SHARD: two GPUs that hold
+// one pipeline stage each estimate the same under full shard as under no shard.
+TEST_CASE("FSDP without a second replica shards nothing", "[memory]") {
+  ModelSpec model = tiny_model();
+  model.layers = 4;
+  TrainingSetup setup = tiny_fsdp_setup(4);
+  setup.pipeline_parallel = 2;
+  setup.sync_each_micro_batch = false;
+  const double full_shard = estimate_memory(model, setup).peak_allocated_bytes;
+  setup.sharding = Sharding::fsdp_no_shard;
+  CHECK(estimate_memory(model, setup).peak_allocated_bytes == full_shard);
+}
+
+// NCCL keeps 256 MiB of buffers per process where processes communicate: data-parallel
+// replicas or a 1F1B pipeline, but not one process driving a device_map split.
+TEST_CASE("NCCL buffers only where processes communicate", "[memory]") {
+  ModelSpec model = tiny_model();
+  model.layers = 4;
+  TrainingSetup setup = tiny_setup();
+  CHECK(term_value(estimate_memory(model, setup), "nccl_buffers") == -1);
+  setup.num_gpus = 2;
+  CHECK(term_value(estimate_memory(model, setup), "nccl_buffers") == 256.0 * 1024 * 1024);
+  setup.pipeline_parallel = 2;
+  CHECK(term_value(estimate_memory(model, setup), "nccl_buffers") == 256.0 * 1024 * 1024);
+  setup.pipeline_schedule = PipelineSchedule::sequential;
+  CHECK(term_value(estimate_memory(model, setup), "nccl_buffers") == -1);
+}
+
 // LoRA rank 4 on q and v: 4 * (64 + 64) = 512 per module, 2,048 adapter parameters.
 // The layers' frozen weights are 2 * 41,088 = 82,176. With use_orig_params units that
 // mix both, FSDP keeps 16-bit gradients for the frozen weights too. Per GPU of 2, with

@@ -91,6 +91,30 @@ describe('input groups', () => {
     expect(document.querySelector('[data-field=quant]')).not.toBeNull();
   });
 
+  it('shows FSDP and pipeline settings only where they apply', () => {
+    renderForm({ sharding: 'ddp', num_gpus: '4' });
+    expect(document.querySelector('[data-field=sync_each_micro_batch]')).toBeNull();
+    cleanup();
+    renderForm({ sharding: 'fsdp_full_shard', num_gpus: '4' });
+    expect(document.querySelector('[data-field=sync_each_micro_batch]')).not.toBeNull();
+    expect(document.querySelector('[data-field=fsdp_frozen_grads]')).toBeNull();  // LoRA only
+    cleanup();
+    renderForm({ num_gpus: '4', pipeline_parallel: '4', pipeline_schedule: 'sequential' });
+    expect(document.querySelector('[data-field=pipeline_schedule]')).not.toBeNull();
+    expect(document.querySelector('[data-field=virtual_stages]')).toBeNull();
+  });
+
+  it('checks a box for every text the core reads as true', () => {
+    // The core reads true, 1, on and yes in any case as true (core/fields.cpp).
+    for (const text of ['yes', 'TRUE', '1']) {
+      renderForm({ variable_lengths: text });
+      expect(screen.getByLabelText<HTMLInputElement>('Batches of varying length').checked, text).toBe(true);
+      cleanup();
+    }
+    renderForm({ variable_lengths: 'no' });
+    expect(screen.getByLabelText<HTMLInputElement>('Batches of varying length').checked).toBe(false);
+  });
+
   it('shows trainable layers only for freeze', () => {
     renderForm({ method: 'freeze' });
     expect(screen.getByLabelText('Trainable layers')).toBeTruthy();

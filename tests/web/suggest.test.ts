@@ -65,6 +65,15 @@ describe('fixes for a setup that does not fit', () => {
     expect(fix?.kinds).toEqual(['sync_each_micro_batch']);
     expect(fix?.changes).toEqual({ sync_each_micro_batch: 'true' });
     expect(fix?.response.detailed?.required_bytes).toBeLessThan(current.detailed!.required_bytes);
+
+    // Without fused cross-entropy, at micro-batch 4 (46.7 GiB under no_sync, 34.3 GiB reduced every
+    // micro-batch) the change alone is still offered, and more GPUs keep the job on FSDP.
+    const mb4 = { ...query, micro_batch: '4', fused_cross_entropy: 'false' };
+    const fixes = findFixes(core.estimate, mb4, core.estimate(mb4));
+    expect(fixes.some((candidate) => candidate.kinds.join() === 'sync_each_micro_batch')).toBe(true);
+    for (const candidate of fixes.filter((item) => item.kinds.includes('gpus'))) {
+      expect(candidate.changes['sharding']).toBe('fsdp_full_shard');
+    }
   });
 
   it('ranks fixes by GPU-seconds per token, with a change of method last', () => {

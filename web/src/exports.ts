@@ -3,6 +3,7 @@
 import type { EstimateResponse, FieldSpec, GpuSpec, Query } from './core';
 import { formatBinaryBytes, formatBytes, formatInteger, formatSeconds, formatSignificant, joinQuantity } from './format';
 import type { Lang, Translate } from './i18n';
+import { fieldApplies } from './form-layout';
 import { choiceLabel, fieldLabel, guideTotalKey } from './messages';
 
 /** Format marker and version of the JSON export. */
@@ -119,7 +120,8 @@ export function summaryRows(response: EstimateResponse, query: Query, fields: re
     if (name === 'gpu' || name === 'name') continue;
     const listed = SUMMARY_FIELDS.includes(name);
     const text = listed ? input[name] : query[name];
-    if (text === undefined) continue;
+    // A value that this setup does not use (the page hides its field) is left out.
+    if (text === undefined || (field.group !== 'model' && !fieldApplies(name, input))) continue;
     rows.push([fieldLabel(lang, name), value(field, name, text)]);
   }
   return rows;
@@ -158,6 +160,7 @@ export function makeMarkdown(response: EstimateResponse, rows: readonly [string,
   if (detailed) {
     resultRows.push(
       [t('memory.nvidia_smi'), bytes(detailed.nvidia_smi_bytes)],
+      ...(detailed.nvidia_smi_bytes > detailed.required_bytes ? [[t('memory.required'), bytes(detailed.required_bytes)] as [string, string]] : []),
       [t('memory.usable', { usable: '' }).trim(), bytes(detailed.gpu_usable_bytes)],
       [t('memory.reserved'), bytes(detailed.peak_reserved_bytes)],
       [t('memory.allocated'), bytes(detailed.peak_allocated_bytes)],

@@ -57,8 +57,10 @@ export function fieldApplies(name: string, texts: Query): boolean {
   if (name === 'sync_each_micro_batch' || name === 'fsdp_wrap_embeddings') return (texts['sharding'] ?? '').startsWith('fsdp');
   if (name === 'fsdp_frozen_grads') return (texts['sharding'] ?? '').startsWith('fsdp') && texts['method'] === 'lora';
   if (name === 'gpus_per_node' || name === 'network') return Number(texts['num_gpus'] || 1) > 1;
-  if (name === 'pipeline_microbatches' || name === 'virtual_stages' || name === 'pipeline_schedule') {
-    return Number(texts['pipeline_parallel'] || 1) > 1;
+  if (name === 'pipeline_schedule') return Number(texts['pipeline_parallel'] || 1) > 1;
+  // A sequential split runs one micro-batch through one chunk per GPU: no interleaving, no flush size.
+  if (name === 'pipeline_microbatches' || name === 'virtual_stages') {
+    return Number(texts['pipeline_parallel'] || 1) > 1 && texts['pipeline_schedule'] !== 'sequential';
   }
   return true;
 }

@@ -24,7 +24,7 @@ const MAX_GPUS = 1024;
 /** Share of the GPU's usable memory a fix leaves free, so that a fix is not a fit by a few MiB. */
 export const FIX_MARGIN = 0.03;
 /** Moves that keep the method, stacked in this order; gpus is tried on top of each stack. */
-const STACKED: readonly FixKind[] = ['precision', 'fused_cross_entropy', 'micro_batch', 'sync_each_micro_batch', 'grad_checkpointing', 'offload'];
+const STACKED: readonly FixKind[] = ['sync_each_micro_batch', 'precision', 'fused_cross_entropy', 'micro_batch', 'grad_checkpointing', 'offload'];
 
 /** Checks that the response fits with FIX_MARGIN of the usable memory to spare. */
 export function fitsWithMargin(response: EstimateResponse): boolean {
@@ -83,8 +83,10 @@ function variants(kind: FixKind, input: Query): Query[] {
       if (Number(input['pipeline_parallel'] ?? 1) > 1) return [];  // ZeRO-3 does not run with a pipeline
       const counts: Query[] = [];
       const tensorParallel = Number(input['tensor_parallel'] ?? 1);
+      // An FSDP job grows as FSDP full shard; anything else moves to ZeRO-3.
+      const sharding = (input['sharding'] ?? '').startsWith('fsdp') ? 'fsdp_full_shard' : 'zero3';
       for (let count = Math.max(2, Number(input['num_gpus']) * 2); count <= MAX_GPUS; count *= 2) {
-        if (count % tensorParallel === 0) counts.push({ num_gpus: String(count), sharding: 'zero3' });
+        if (count % tensorParallel === 0) counts.push({ num_gpus: String(count), sharding });
       }
       return counts;
     }

@@ -16,6 +16,8 @@ export interface FieldProps {
 }
 
 const INPUT_MODES: Partial<Record<FieldSpec['kind'], 'numeric' | 'decimal'>> = { integer: 'numeric', number: 'decimal' };
+/** The texts that the core reads as true for a boolean field (core/fields.cpp, any case). */
+const TRUE_TEXTS = new Set(['true', '1', 'on', 'yes']);
 
 /** One input with its label, unit, one-line help and error message. */
 export function Field({ field, gpus, text, error, placeholder, onEdit }: FieldProps) {
@@ -66,7 +68,7 @@ export function Field({ field, gpus, text, error, placeholder, onEdit }: FieldPr
     );
   } else if (field.kind === 'boolean') {
     control = (
-      <input {...common} type="checkbox" checked={text === 'true'} onChange={(event) => onEdit(name, event.currentTarget.checked ? 'true' : 'false', true)} />
+      <input {...common} type="checkbox" checked={TRUE_TEXTS.has(text.trim().toLowerCase())} onChange={(event) => onEdit(name, event.currentTarget.checked ? 'true' : 'false', true)} />
     );
   } else {
     // A text input, because a type="number" input reads "abc" as "" and the core could not name the bad text.

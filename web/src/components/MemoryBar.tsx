@@ -17,6 +17,7 @@ export const TERM_COLORS: Record<string, string> = {
   allocator_overhead: '#ff9da7',
   variable_length_cache: '#d4cdc9',
   cuda_context: '#9c755f',
+  nccl_buffers: '#c49c94',
   gradients_and_optimizer: '#f28e2b',
 };
 const FALLBACK_COLOR = '#bab0ac';

@@ -125,6 +125,7 @@ export function describeWarning(warning: EstimateWarning, response: EstimateResp
     sharding: choiceLabel(lang, input['sharding'] ?? ''),
     offload: choiceLabel(lang, input['offload'] ?? ''),
     num_gpus: integer(input['num_gpus']),
+    grad_accum: integer(input['grad_accum']),
     tensor_parallel: integer(input['tensor_parallel']),
     pipeline_parallel: integer(input['pipeline_parallel']),
     precision: choiceLabel(lang, input['precision'] ?? '', 'precision'),
@@ -205,7 +206,8 @@ export function describeFix(fix: Fix, t: Translate, locale: string, lang: Lang):
   };
   return fix.kinds
     .map((kind, index) => {
-      const clause = t(`fix.${kind}`, params);
+      const key = kind === 'gpus' && fix.changes['sharding'] === 'fsdp_full_shard' ? 'fix.gpus_fsdp' : `fix.${kind}`;
+      const clause = t(key, params);
       return index === 0 ? clause : clause.charAt(0).toLocaleLowerCase(locale) + clause.slice(1);
     })
     .join(t('fix.and'));
