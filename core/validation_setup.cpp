@@ -411,6 +411,9 @@ void apply_framework_defaults(ValidationCase& record) {
       framework.find("lit-gpt") != std::string::npos || framework.find("ms-swift") != std::string::npos) {
     setup.kbit_upcast = false;
   }
+  // qlora.py (artidoro/qlora) calls prepare_model_for_kbit_training and then casts the
+  // embeddings and the LM head back to bf16, leaving only the norms in fp32.
+  if (framework.find("qlora.py") != std::string::npos) setup.kbit_upcast = false;
 
   // torchtune's single-device full fine-tuning recipes apply the optimizer inside
   // backward (optimizer_in_bwd: True in their configs), so no full gradient buffer exists.
