@@ -70,7 +70,8 @@ std::optional<RunOptions> read_run_options(FieldReader& reader, FieldErrors& err
   const DatasetSpec& dataset = options.dataset;
   if (dataset.dataset_tokens && (dataset.samples || dataset.tokens_per_sample)) {
     errors.push_back(make_unsupported("dataset_tokens", format_general(*dataset.dataset_tokens, 17),
-                                      "give either dataset_tokens or samples with tokens_per_sample, not both"));
+                                      "give either dataset_tokens or samples with tokens_per_sample, not both",
+                                      "dataset_size_twice"));
   }
   if (dataset.samples.has_value() != dataset.tokens_per_sample.has_value()) {
     errors.push_back(dataset.samples ? make_missing("tokens_per_sample") : make_missing("samples"));

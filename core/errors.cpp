@@ -124,4 +124,12 @@ FieldError make_unsupported(const std::string& field, const std::string& value, 
   return error;
 }
 
+FieldError make_unsupported(const std::string& field, const std::string& value, const std::string& reason,
+                            const std::string& reason_code, std::vector<std::string> reason_args) {
+  FieldError error = make_unsupported(field, value, reason);
+  error.reason_code = reason_code;
+  error.reason_args = std::move(reason_args);
+  return error;
+}
+
 }  // namespace gpuplan

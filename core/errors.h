@@ -31,6 +31,8 @@ struct FieldError {
   std::optional<double> max;
   std::vector<std::string> choices;  // accepted values for unknown_choice
   std::string reason;                // for unsupported: the English clause saying what conflicts
+  std::string reason_code;           // for unsupported: a key that pages word in their language
+  std::vector<std::string> reason_args;  // the values the worded reason names, in a fixed order per code
   std::string message;               // complete English sentence naming field, value and range
 };
 
@@ -45,6 +47,9 @@ FieldError make_unknown_choice(const std::string& field, const std::string& valu
                                std::vector<std::string> choices);
 FieldError make_unknown_field(const std::string& field, const std::string& value);
 FieldError make_unsupported(const std::string& field, const std::string& value, const std::string& reason);
+// The same with a reason code and its arguments, for reasons that pages translate.
+FieldError make_unsupported(const std::string& field, const std::string& value, const std::string& reason,
+                            const std::string& reason_code, std::vector<std::string> reason_args = {});
 
 // Shortens user text before it is echoed in a message.
 std::string truncate_for_message(const std::string& text);

@@ -6,6 +6,7 @@
 #include "gpus.h"
 #include "json_io.h"
 #include "model_fields.h"
+#include "native_text.h"
 #include "model_json.h"
 #include "precision.h"
 #include "timing.h"
@@ -46,7 +47,9 @@ std::optional<GuideInput> guide_input(FieldReader& reader, const ModelSpec& mode
   if (!peak) {
     errors.push_back(make_unsupported("precision", precision_name(setup.precision),
                                       setup.gpu.name + " has no " + compute_dtype_name(compute_dtype(setup.precision)) +
-                                          " tensor cores; choose fp16 or fp32, or give gpu_tflops"));
+                                          " tensor cores; choose fp16 or fp32, or give gpu_tflops",
+                                      "no_tensor_cores",
+                                      {setup.gpu.name, compute_dtype_name(compute_dtype(setup.precision))}));
     return std::nullopt;
   }
   input.gpu_peak_flops = *peak;
@@ -197,9 +200,9 @@ void run_time_and_cost(const ModelSpec& model, const TrainingSetup& setup, const
   if (time.bound == Bound::cpu_dispatch) {
     response.warnings.push_back(
         {"cpu_dispatch_bound", "micro_batch", std::to_string(setup.micro_batch),
-         "the step waits on eager PyTorch's CPU dispatch of its operators, whose cost per operator "
+         NATIVE_TEXT("the step waits on eager PyTorch's CPU dispatch of its operators, whose cost per operator "
          "(cpu_dispatch_s_per_op) is an estimate no measurement has calibrated yet. A larger micro_batch makes "
-         "the wait a smaller share of the step; torch.compile or CUDA graphs shorten it."});
+         "the wait a smaller share of the step; torch.compile or CUDA graphs shorten it.")});
   }
   response.time = std::move(time);
 }
@@ -401,9 +404,9 @@ std::vector<Warning> setup_warnings(const ModelSpec& model, const TrainingSetup&
     std::string seq_len = std::to_string(setup.seq_len);
     std::string max_positions = std::to_string(model.max_positions);
     warnings.push_back({"seq_len_over_max_positions", "seq_len", seq_len,
-                        "seq_len " + seq_len + " is longer than the model's max_positions " + max_positions +
+                        NATIVE_TEXT("seq_len " + seq_len + " is longer than the model's max_positions " + max_positions +
                             ". The estimate still runs, assuming the context is extended (for example by RoPE "
-                            "scaling)."});
+                            "scaling).")});
   }
 
   // ZeRO-Offload runs DeepSpeed's ZeRO-2 on one GPU to move the optimizer to the CPU,
@@ -411,29 +414,29 @@ std::vector<Warning> setup_warnings(const ModelSpec& model, const TrainingSetup&
   if (shards_state(setup.sharding) && data_parallel_size(setup) == 1 && setup.offload == Offload::none) {
     const char* sharding = sharding_name(setup.sharding);
     warnings.push_back({"sharding_without_data_parallel", "sharding", sharding,
-                        std::string("sharding ") + sharding +
+                        NATIVE_TEXT(std::string("sharding ") + sharding +
                             " shards nothing because the data-parallel size, num_gpus / (tensor_parallel x "
                             "pipeline_parallel) = " +
                             std::to_string(setup.num_gpus) + " / (" + std::to_string(setup.tensor_parallel) + " x " +
                             std::to_string(setup.pipeline_parallel) +
-                            "), is 1, so there is no other replica to split the state with. Add GPUs or choose ddp."});
+                            "), is 1, so there is no other replica to split the state with. Add GPUs or choose ddp.")});
   }
 
   // The Transformers Trainer and Lightning accumulate under FSDP's no_sync(), so the
   // estimate keeps full unsharded gradients; torchtune and Composer reduce every micro-batch.
   if (accumulates_unsharded_gradients(setup) && data_parallel_size(setup) > 1) {
     warnings.push_back({"fsdp_no_sync_gradients", "sync_each_micro_batch", "false",
-                        "with grad_accum " + std::to_string(setup.grad_accum) +
+                        NATIVE_TEXT("with grad_accum " + std::to_string(setup.grad_accum) +
                             " each GPU keeps the full unsharded gradients until the last micro-batch, as FSDP's "
                             "no_sync() does in the Transformers Trainer and Lightning. If your training loop "
                             "reduce-scatters every micro-batch (torchtune, Composer, accelerate's "
-                            "sync_each_batch=True), set sync_each_micro_batch=true."});
+                            "sync_each_batch=True), set sync_each_micro_batch=true.")});
   }
 
   if (setup.fused_cross_entropy && setup.chunked_cross_entropy) {
     warnings.push_back({"chunked_with_fused_loss", "chunked_cross_entropy", "true",
-                        "chunked_cross_entropy has no effect while fused_cross_entropy is on, because the fused "
-                        "loss never holds the logits. The estimate uses the fused loss."});
+                        NATIVE_TEXT("chunked_cross_entropy has no effect while fused_cross_entropy is on, because the fused "
+                        "loss never holds the logits. The estimate uses the fused loss.")});
   }
 
   // LoRA keeps the frozen base at the weights' width: fp32 under fp32 and AMP
@@ -445,19 +448,19 @@ std::vector<Warning> setup_warnings(const ModelSpec& model, const TrainingSetup&
   if (setup.method == Method::lora && fp32_weights && !deepspeed) {
     const char* precision = precision_name(setup.precision);
     warnings.push_back({"lora_fp32_base", "precision", precision,
-                        std::string("with precision ") + precision +
+                        NATIVE_TEXT(std::string("with precision ") + precision +
                             " the frozen base weights of LoRA stay in fp32, 4 bytes per parameter as full "
                             "fine-tuning keeps. Most PEFT runs load the base in bf16 (precision pure_bf16), which "
-                            "halves them."});
+                            "halves them.")});
   }
 
   if (setup.offload != Offload::none && !shards_state(setup.sharding)) {
     const char* offload = offload_name(setup.offload);
     warnings.push_back({"offload_without_sharding", "offload", offload,
-                        std::string("offload ") + offload + " with sharding " + sharding_name(setup.sharding) +
+                        NATIVE_TEXT(std::string("offload ") + offload + " with sharding " + sharding_name(setup.sharding) +
                             " is probably not what you meant, because DeepSpeed offloads only under ZeRO (zero1, "
                             "zero2, zero3) and FSDP offload is built for its sharded strategies (fsdp_shard_grad_op, "
-                            "fsdp_full_shard). The estimate still counts the offloaded state in host memory."});
+                            "fsdp_full_shard). The estimate still counts the offloaded state in host memory.")});
   }
   return warnings;
 }

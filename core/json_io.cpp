@@ -84,6 +84,14 @@ void write_field_error(JsonWriter& writer, const FieldError& error) {
     writer.Key("reason");
     writer.String(error.reason.c_str());
   }
+  if (!error.reason_code.empty()) {
+    writer.Key("reason_code");
+    writer.String(error.reason_code.c_str());
+    writer.Key("reason_args");
+    writer.StartArray();
+    for (const std::string& arg : error.reason_args) writer.String(arg.c_str());
+    writer.EndArray();
+  }
   writer.Key("message");
   writer.String(error.message.c_str());
   writer.EndObject();

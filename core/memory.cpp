@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "memory_terms.h"
+#include "native_text.h"
 
 namespace gpuplan {
 
@@ -29,34 +30,34 @@ constexpr double kMiB = 1024.0 * 1024.0;
 std::vector<FrameworkConstant> build_constants() {
   return {
       {"cuda_context_bytes", 512 * kMiB, "bytes",
-       CONSTANT_DESCRIPTION("CUDA context of a PyTorch process with lazy module loading, plus cuBLAS and cuDNN handles"),
+       NATIVE_TEXT("CUDA context of a PyTorch process with lazy module loading, plus cuBLAS and cuDNN handles"),
        "PyTorch 1.13+ sets CUDA_MODULE_LOADING=LAZY; PyTorch pull request 86509 measured about 300 MB for the "
        "context alone, and cuBLAS/cuDNN handles add more at the first GEMM"},
       {"nccl_buffers_bytes", 256 * kMiB, "bytes",
-       CONSTANT_DESCRIPTION("NCCL communicator buffers per process when more than one GPU trains"),
+       NATIVE_TEXT("NCCL communicator buffers per process when more than one GPU trains"),
        "NCCL documentation: NCCL_BUFFSIZE defaults to 4 MiB per channel and peer connection"},
       {"allocator_overhead_fraction", 0.10, "fraction",
-       CONSTANT_DESCRIPTION("memory the PyTorch caching allocator reserves beyond live tensors (rounding and fragmentation), as a "
+       NATIVE_TEXT("memory the PyTorch caching allocator reserves beyond live tensors (rounding and fragmentation), as a "
        "fraction of what each step allocates and frees: activations, logits, gradients and temporaries. "
        "Weights and optimizer states, allocated once and kept, add none"),
        "PyTorch CUDA caching allocator rounds blocks to 512 bytes and splits 2 MiB / 20 MiB segments. "
        "The 10% is an estimate; variable_length_pool_factor covers batches of changing shape"},
       {"variable_length_pool_factor", 2.0, "x per-step memory",
-       CONSTANT_DESCRIPTION("with varying batch lengths, freed blocks of earlier shapes stay cached: the pool holds about twice "
+       NATIVE_TEXT("with varying batch lengths, freed blocks of earlier shapes stay cached: the pool holds about twice "
        "what a step allocates and frees"),
        "torchtune issue 1185: Llama 3 8B QLoRA reserved 16.39 GiB, and 10.83 GiB with expandable_segments, "
        "about 5.5 GiB of it weights"},
       {"ddp_bucket_copy", 1.0, "gradient copies",
-       CONSTANT_DESCRIPTION("DistributedDataParallel keeps its own gradient buckets next to .grad"),
+       NATIVE_TEXT("DistributedDataParallel keeps its own gradient buckets next to .grad"),
        "torch.nn.parallel.DistributedDataParallel, gradient_as_bucket_view=False by default"},
       {"deepspeed_reduce_bucket_elements_per_hidden_squared", 1.0, "x hidden^2",
-       CONSTANT_DESCRIPTION("DeepSpeed reduce_bucket_size as the Transformers integration sets it for \"auto\""),
+       NATIVE_TEXT("DeepSpeed reduce_bucket_size as the Transformers integration sets it for \"auto\""),
        "transformers integrations/deepspeed.py: reduce_bucket_size = hidden_size * hidden_size"},
       {"deepspeed_allgather_bucket_elements", 2e8, "elements",
-       CONSTANT_DESCRIPTION("DeepSpeed ZeRO-1/2 all-gather bucket of updated 16-bit parameters after the optimizer step"),
+       NATIVE_TEXT("DeepSpeed ZeRO-1/2 all-gather bucket of updated 16-bit parameters after the optimizer step"),
        "DeepSpeed ZeRO-2 example configuration in the Transformers documentation (allgather_bucket_size 2e8)"},
       {"gathered_layers", 2, "layers",
-       CONSTANT_DESCRIPTION("ZeRO-3 and FSDP full-shard hold the current layer and one prefetched layer unsharded"),
+       NATIVE_TEXT("ZeRO-3 and FSDP full-shard hold the current layer and one prefetched layer unsharded"),
        "FSDP forward_prefetch / backward_prefetch=BACKWARD_PRE; DeepSpeed stage3_prefetch_bucket_size"},
   };
 }

@@ -21,17 +21,9 @@ struct FrameworkConstant {
   std::string key;
   double value = 0;
   std::string unit;
-  std::string description;  // empty in the WebAssembly build (see CONSTANT_DESCRIPTION)
+  std::string description;  // empty in the WebAssembly build (NATIVE_TEXT)
   std::string source;
 };
-
-// The page words each constant from its message catalogs, so the WebAssembly build
-// (GPUPLAN_WEB) leaves the English descriptions out of the module; the CLI keeps them.
-#ifdef GPUPLAN_WEB
-#define CONSTANT_DESCRIPTION(text) ""
-#else
-#define CONSTANT_DESCRIPTION(text) text
-#endif
 
 // The reviewed table of framework constants (CUDA context, allocator overhead, buffers).
 const std::vector<FrameworkConstant>& framework_constants();

@@ -200,7 +200,8 @@ TrainingSetup read_setup(FieldReader& reader, FieldErrors& errors) {
   if (auto value = reader.boolean("optimizer_in_backward")) setup.optimizer_in_backward = *value;
   if (setup.optimizer_in_backward && setup.grad_accum > 1) {
     errors.push_back(make_unsupported("optimizer_in_backward", "true",
-                                      "applying the optimizer during backward needs grad_accum 1"));
+                                      "applying the optimizer during backward needs grad_accum 1",
+                                      "optimizer_in_backward_accum"));
   }
 
   if (auto value = reader.integer("num_gpus")) setup.num_gpus = *value;
@@ -214,16 +215,19 @@ TrainingSetup read_setup(FieldReader& reader, FieldErrors& errors) {
     // deepspeed/runtime/pipe/engine.py asserts zero_optimization_stage() < 2.
     errors.push_back(make_unsupported("sharding", sharding_name(setup.sharding),
                                       "DeepSpeed's pipeline engine runs ZeRO stage 0 or 1 only; with "
-                                      "pipeline_parallel above 1 use ddp, zero1 or an FSDP mode"));
+                                      "pipeline_parallel above 1 use ddp, zero1 or an FSDP mode",
+                                      "pipeline_zero"));
   }
   if (auto value = reader.choice("pipeline_schedule")) setup.pipeline_schedule = value_of(kPipelineSchedule, *value);
   if (setup.virtual_stages > 1 && setup.pipeline_schedule == PipelineSchedule::sequential) {
     errors.push_back(make_unsupported("virtual_stages", std::to_string(setup.virtual_stages),
-                                      "a sequential layer split runs one model chunk per GPU; use 1"));
+                                      "a sequential layer split runs one model chunk per GPU; use 1",
+                                      "virtual_sequential"));
   }
   if (setup.virtual_stages > 1 && setup.pipeline_parallel < 2) {
     errors.push_back(make_unsupported("virtual_stages", std::to_string(setup.virtual_stages),
-                                      "an interleaved schedule needs pipeline_parallel of at least 2"));
+                                      "an interleaved schedule needs pipeline_parallel of at least 2",
+                                      "virtual_needs_pipeline"));
   }
   if (auto value = reader.boolean("sequence_parallel")) setup.sequence_parallel = *value;
   if (auto value = reader.boolean("sync_each_micro_batch")) setup.sync_each_micro_batch = *value;
@@ -234,7 +238,8 @@ TrainingSetup read_setup(FieldReader& reader, FieldErrors& errors) {
   if (setup.num_gpus % model_parallel != 0) {
     errors.push_back(make_unsupported("num_gpus", std::to_string(setup.num_gpus),
                                       "must be a multiple of tensor_parallel x pipeline_parallel (" +
-                                          std::to_string(model_parallel) + ")"));
+                                          std::to_string(model_parallel) + ")",
+                                      "num_gpus_multiple", {std::to_string(model_parallel)}));
   }
 
   if (auto value = reader.choice("gpu")) setup.gpu_id = *value;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <utility>
 
+#include "native_text.h"
 #include "number_text.h"
 #include "precision.h"
 #include "timing_dispatch.h"
@@ -34,36 +35,36 @@ std::vector<NetworkPreset> build_networks() {
 std::vector<FrameworkConstant> build_constants() {
   return {
       {"gemm_efficiency_max", 0.80, "fraction",
-       CONSTANT_DESCRIPTION("Fraction of the dense tensor-core peak that a large, well-shaped 16-bit GEMM reaches with "
+       NATIVE_TEXT("Fraction of the dense tensor-core peak that a large, well-shaped 16-bit GEMM reaches with "
        "cuBLAS. Smaller GEMMs get less through the roofline factor I/(I + peak/bandwidth)."),
        "Estimate, not a measurement. With it the model reproduces LLaMA 65B's published 380 tokens/s per "
        "A100 and the Llama 2 7B and 70B GPU-hours within 10% (tests/core/timing_test.cpp)"},
       {"attention_kernel_efficiency", 0.55, "fraction",
-       CONSTANT_DESCRIPTION("Fraction of the dense peak that fused attention kernels (FlashAttention-2, SDPA) reach on long "
+       NATIVE_TEXT("Fraction of the dense peak that fused attention kernels (FlashAttention-2, SDPA) reach on long "
        "sequences, forward and backward together; shorter sequences scale it by s / (s + 256)."),
        "Dao 2023, FlashAttention-2: 50-73% of the A100 peak (abstract); the backward reaches less"},
       {"link_efficiency", 0.80, "fraction",
-       CONSTANT_DESCRIPTION("Bus bandwidth that NCCL collectives reach as a fraction of the link rate per direction."),
+       NATIVE_TEXT("Bus bandwidth that NCCL collectives reach as a fraction of the link rate per direction."),
        "Estimate, not a measurement: NCCL ring collectives lose some of the line rate to protocol "
        "overhead and synchronization"},
       {"collective_latency_s", 20e-6, "s",
-       CONSTANT_DESCRIPTION("Fixed cost of one NCCL collective call (launch and ring latency), added per call."),
+       NATIVE_TEXT("Fixed cost of one NCCL collective call (launch and ring latency), added per call."),
        "Estimate, not a measurement: the order of magnitude of a small NCCL all-reduce"},
       {"pcie_efficiency", 0.80, "fraction",
-       CONSTANT_DESCRIPTION("Achieved fraction of the PCIe rate per direction for pinned host-device copies."),
+       NATIVE_TEXT("Achieved fraction of the PCIe rate per direction for pinned host-device copies."),
        "PCIe encoding and protocol overhead leave about 80% of the raw rate for payload"},
       {"cpu_adam_params_per_s", 1.4e9, "params/s",
-       CONSTANT_DESCRIPTION("Parameters that one process's vectorized CPU Adam updates per second. Each data-parallel process "
+       NATIVE_TEXT("Parameters that one process's vectorized CPU Adam updates per second. Each data-parallel process "
        "updates only its own partition, so the processes of a node step in parallel."),
        "DeepSpeed CPU-Adam author's measurement: 8.2 s per step for an 11.6B-parameter GPT-2 "
        "(microsoft/DeepSpeed, 'CPU-Adam fix for scalar mode', February 2021)"},
       {"cpu_dispatch_s_per_op", 20e-6, "s",
-       CONSTANT_DESCRIPTION("CPU time eager PyTorch spends on one operator before its kernel runs: the Python module call, the "
+       NATIVE_TEXT("CPU time eager PyTorch spends on one operator before its kernel runs: the Python module call, the "
        "dispatcher, autograd recording and the launch. The GPU waits when its kernels are shorter."),
        "Estimate: 5-25 us of CPU work per operator is the usual range; 20 us reproduces the CPU-bound "
        "micro-batch-1 fp16 runs of the Transformers single-GPU walkthrough (BERT large, V100) within 25%"},
       {"qlora_dequant_bytes_per_param", 2.5, "bytes",
-       CONSTANT_DESCRIPTION("HBM traffic of dequantizing one NF4 weight to 16 bits (read 0.5 bytes with scales, write 2)."),
+       NATIVE_TEXT("HBM traffic of dequantizing one NF4 weight to 16 bits (read 0.5 bytes with scales, write 2)."),
        "bitsandbytes dequantize_4bit writes a full 16-bit copy of the weight before the matmul"},
   };
 }
@@ -487,7 +488,9 @@ bool validate(const ModelSpec& model, const TrainingSetup& setup, const TimeOpti
     errors.push_back(make_unsupported("precision", precision_name(setup.precision),
                                       setup.gpu.name + " has no " +
                                           compute_dtype_name(compute_dtype(setup.precision)) +
-                                          " peak in the GPU table; choose another precision or GPU"));
+                                          " peak in the GPU table; choose another precision or GPU",
+                                      "no_dtype_peak",
+                                      {setup.gpu.name, compute_dtype_name(compute_dtype(setup.precision))}));
     return false;
   }
   peak = *found;
@@ -507,7 +510,8 @@ bool validate(const ModelSpec& model, const TrainingSetup& setup, const TimeOpti
   if (model_parallel < 1 || setup.num_gpus % model_parallel != 0) {
     errors.push_back(make_unsupported("num_gpus", std::to_string(setup.num_gpus),
                                       "num_gpus must be a multiple of tensor_parallel × pipeline_parallel (" +
-                                          std::to_string(model_parallel) + ")"));
+                                          std::to_string(model_parallel) + ")",
+                                      "num_gpus_multiple", {std::to_string(model_parallel)}));
   }
   if (setup.pipeline_parallel > model.layers) {
     errors.push_back(make_out_of_range("pipeline_parallel", std::to_string(setup.pipeline_parallel), 1,

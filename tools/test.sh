@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm test: set up, build, then run CTest (Catch2 and CLI), the Catch2 suite
-# under ASan and UBSan, a short fuzz run, Vitest, the first-view size check and
-# the headless Chromium tests.
+# under ASan and UBSan, a short fuzz run, the TypeScript type check, Vitest, the
+# first-view size check and the headless Chromium tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
@@ -20,6 +20,9 @@ bash tools/fuzz.sh 15
 
 echo "== Measurement harness (Python unittest, no GPU)"
 python3 -m unittest discover -s tools/measure -p 'test_*.py'
+
+echo "== TypeScript types (tsc --noEmit)"
+npx tsc --noEmit -p .
 
 echo "== Vitest"
 npx vitest run

@@ -57,6 +57,10 @@ export interface FieldError {
   choices?: string[];
   /** For code unsupported: the English clause that names the conflicting settings. */
   reason?: string;
+  /** For some unsupported reasons: a key that the page words in its language (reason.KEY). */
+  reason_code?: string;
+  /** The values that the worded reason names, in the order REASON_PARAMS gives for its code. */
+  reason_args?: string[];
   /** Complete English sentence; the page words errors itself from code, field and limits. */
   message: string;
 }
@@ -159,12 +163,19 @@ export interface GuideGap {
 
 /** A setup that is valid and estimated but probably not what the user meant. */
 export interface EstimateWarning {
-  code: 'seq_len_over_max_positions' | 'sharding_without_data_parallel' | 'offload_without_sharding';
+  code:
+    | 'seq_len_over_max_positions'
+    | 'sharding_without_data_parallel'
+    | 'offload_without_sharding'
+    | 'fsdp_no_sync_gradients'
+    | 'chunked_with_fused_loss'
+    | 'lora_fp32_base'
+    | 'cpu_dispatch_bound';
   /** The input field the warning is about. */
   field: string;
   /** That field's value as URL text. */
   value: string;
-  /** English sentence naming the field, the value and the concern. */
+  /** Empty in this module: the page words each warning from its code (warning.CODE). The CLI's has the English. */
   message: string;
 }
 

@@ -865,6 +865,11 @@ describe('Chinese page', () => {
     assert.match(await text(page, 'warnings'), /^ZeRO-3（再切分权重） 在此不切分任何状态/);
     assertClean(opened);
     await page.close();
+
+    // A coded conflict reason is worded in Chinese as soon as the on-demand strings load.
+    const conflict = await openPage(context, '?num_gpus=3&tensor_parallel=2&lang=zh-CN');
+    await conflict.page.getByText('GPU 数量必须是张量并行 × 流水线并行（2）的倍数', { exact: false }).first().waitFor();
+    await conflict.page.close();
   });
 
   test('FSDP accumulation and variable lengths show their terms', async () => {

@@ -14,8 +14,8 @@ const cliPath = fileURLToPath(new URL('../../build/native/gpuplan', import.meta.
 
 const RELATIVE_TOLERANCE = 1e-12;
 
-/** The page's module leaves out the constants' English descriptions, which its message catalogs hold. */
-const WEB_ONLY_EMPTY = /^\/constants\/\d+\/description$/;
+/** The page's module leaves out English prose that its message catalogs hold: constant descriptions and warnings. */
+const WEB_ONLY_EMPTY = /^\/(constants\/\d+\/description|warnings\/\d+\/message)$/;
 
 /** Paths where the two JSON values differ: shape, strings, booleans, or numbers beyond the tolerance. */
 function differences(native: unknown, wasm: unknown, path = ''): string[] {

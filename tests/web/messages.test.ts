@@ -32,10 +32,17 @@ describe('field error messages', () => {
   });
 
   it('gives the core\'s reason for a value that conflicts with another field', () => {
-    // 3 GPUs cannot hold tensor-parallel groups of 2; the reason stays English in both catalogs.
+    // 3 GPUs cannot hold tensor-parallel groups of 2. The core codes this reason (num_gpus_multiple, with the
+    // group size 2), and each catalog words it.
     const query = { num_gpus: '3', tensor_parallel: '2' };
-    expect(messageFor(query, 'en')).toBe('GPUs: “3” is not supported: must be a multiple of tensor_parallel x pipeline_parallel (2).');
-    expect(messageFor(query, 'zh-CN')).toBe('GPU 数量：“3”与其他设置不兼容：must be a multiple of tensor_parallel x pipeline_parallel (2)。');
+    expect(messageFor(query, 'en')).toBe('GPUs: “3” is not supported: the GPU count must be a multiple of tensor parallel × pipeline parallel (2).');
+    expect(messageFor(query, 'zh-CN')).toBe('GPU 数量：“3”与其他设置不兼容：GPU 数量必须是张量并行 × 流水线并行（2）的倍数。');
+  });
+
+  it('keeps the core\'s English reason when a reason has no code', () => {
+    // A config.json key that conflicts with another is reported with the reason the reader wrote.
+    const error = { field: 'pooler', code: 'unsupported' as const, value: 'true', reason: 'only encoder models have a pooler', message: '' };
+    expect(describeFieldError(error, undefined, 'zh-CN', makeTranslate('zh-CN'))).toContain('only encoder models have a pooler');
   });
 
   it('keeps the scientific form of the params limits', () => {

@@ -20,7 +20,10 @@ export interface SetupExport {
   /** Every accepted input, for readers other than gpuplan. */
   input: Query;
   model: string;
+  /** Memory per GPU that the run needs (required_bytes), as the verdict states it. */
   peak_bytes: number | null;
+  /** The nvidia-smi reading, larger than peak_bytes when variable-length batches grow the pool. */
+  nvidia_smi_bytes: number | null;
   gpu_usable_bytes: number | null;
   fits: boolean | null;
   guide_total_bytes: number | null;

@@ -58,6 +58,20 @@ function describeAccepted(error: FieldError, field: FieldSpec | undefined, lang:
   return '';
 }
 
+/** Names of the arguments of each coded reason, in the order the core sends them. */
+const REASON_PARAMS: Record<string, readonly string[]> = {
+  num_gpus_multiple: ['parallel'],
+  no_tensor_cores: ['gpu', 'dtype'],
+  no_dtype_peak: ['gpu', 'dtype'],
+};
+
+/** Words a coded reason in `lang`, or returns null while its string has not loaded. */
+export function describeReason(error: FieldError, lang: Lang): string | null {
+  const names = REASON_PARAMS[error.reason_code ?? ''] ?? [];
+  const params = Object.fromEntries(names.map((name, i) => [name, error.reason_args?.[i] ?? '']));
+  return lookup(lang, `reason.${error.reason_code}`, params);
+}
+
 /** Words an error as one sentence naming the field, the problem with the value and the accepted values. */
 export function describeFieldError(error: FieldError, field: FieldSpec | undefined, lang: Lang, t: Translate): string {
   const value = error.value;
@@ -80,9 +94,12 @@ export function describeFieldError(error: FieldError, field: FieldSpec | undefin
         return t('error.unknown_field', { value: error.field });
       case 'invalid_json':
         return t('error.invalid_json');
-      case 'unsupported':
-        // The core's reason names the conflicting settings; it is English in both catalogs.
-        return error.reason ? t('error.unsupported_reason', { value, reason: error.reason }) : t('error.unsupported', { value });
+      case 'unsupported': {
+        // The core's reason names the conflicting settings in English; a coded one is worded here once the
+        // on-demand strings have loaded (loadMoreMessages).
+        const reason = (error.reason_code && describeReason(error, lang)) || error.reason;
+        return reason ? t('error.unsupported_reason', { value, reason }) : t('error.unsupported', { value });
+      }
       case 'too_large':
         return t('error.too_large');
       default:

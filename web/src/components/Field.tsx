@@ -1,8 +1,9 @@
+import { useEffect, useState } from 'preact/hooks';
 import type { FieldError, FieldSpec, GpuSpec } from '../core';
 import { PAGE_UNITS, LORA_MODULES, formatTargets, parseTargets } from '../form-layout';
-import { lookup } from '../i18n';
+import { loadMoreMessages, lookup } from '../i18n';
 import { useI18n } from '../i18n/context';
-import { choiceLabel, describeFieldError, fieldHelp, fieldLabel } from '../messages';
+import { choiceLabel, describeFieldError, describeReason, fieldHelp, fieldLabel } from '../messages';
 
 export interface FieldProps {
   field: FieldSpec;
@@ -21,7 +22,7 @@ const TRUE_TEXTS = new Set(['true', '1', 'on', 'yes']);
 
 /** One input with its label, unit, one-line help and error message. */
 export function Field({ field, gpus, text, error, placeholder, onEdit }: FieldProps) {
-  const { lang, t } = useI18n();
+  const { lang } = useI18n();
   const { name } = field;
   const id = `field-${name}`;
   const help = fieldHelp(lang, name);
@@ -96,11 +97,24 @@ export function Field({ field, gpus, text, error, placeholder, onEdit }: FieldPr
         {unit && <span class="unit">{unit}</span>}
       </div>
       {help && <p class="help" id={`${id}-help`}>{help}</p>}
-      {error && (
-        <p class="error" id={`${id}-error`} role="alert">
-          {describeFieldError(error, field, lang, t)}
-        </p>
-      )}
+      {error && <FieldErrorText id={id} error={error} field={field} />}
     </div>
+  );
+}
+
+/** Shows the error line of a field, loading the on-demand strings on first use when a coded reason needs them. */
+function FieldErrorText({ id, error, field }: { id: string; error: FieldError; field: FieldSpec }) {
+  const { lang, t } = useI18n();
+  const [, setLoaded] = useState(false);
+  const needsStrings = error.code === 'unsupported' && !!error.reason_code && describeReason(error, lang) === null;
+  useEffect(() => {
+    if (!needsStrings) return;
+    const done = () => setLoaded(true);
+    loadMoreMessages().then(done, done);  // the core's English reason stays if they fail to load
+  }, [needsStrings]);
+  return (
+    <p class="error" id={`${id}-error`} role="alert">
+      {describeFieldError(error, field, lang, t)}
+    </p>
   );
 }

@@ -132,7 +132,8 @@ export function describeWarning(warning: EstimateWarning, response: EstimateResp
     pure_bf16: choiceLabel(lang, 'pure_bf16', 'precision'),
     wait: response.time ? `${formatSignificant((100 * response.time.cpu_dispatch_wait_s) / response.time.step_time_s, locale, 2)}%` : '',
   };
-  return lookup(lang, `warning.${warning.code}`, params) ?? warning.message;
+  // The page's core module carries no English message (NATIVE_TEXT), so an unknown code is shown as itself.
+  return lookup(lang, `warning.${warning.code}`, params) ?? (warning.message || warning.code);
 }
 
 // The warnings' wording is among the on-demand strings (loadMoreMessages): the list shows once they load, or in
@@ -206,8 +207,7 @@ export function describeFix(fix: Fix, t: Translate, locale: string, lang: Lang):
   };
   return fix.kinds
     .map((kind, index) => {
-      const key = kind === 'gpus' && fix.changes['sharding'] === 'fsdp_full_shard' ? 'fix.gpus_fsdp' : `fix.${kind}`;
-      const clause = t(key, params);
+      const clause = kind === 'gpus' && fix.changes['sharding'] === 'fsdp_full_shard' ? t('fix.gpus_fsdp', params) : t(`fix.${kind}`, params);
       return index === 0 ? clause : clause.charAt(0).toLocaleLowerCase(locale) + clause.slice(1);
     })
     .join(t('fix.and'));
