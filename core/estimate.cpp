@@ -82,7 +82,8 @@ DetailedResult run_detailed(const ModelSpec& model, const TrainingSetup& setup) 
 std::vector<GuideGap> guide_gaps(const DetailedResult& detailed) {
   std::vector<GuideGap> gaps;
   const Term& peak = detailed.memory.peak;
-  for (const char* key : {"logits_and_loss", "temporary", "framework_buffers", "allocator_overhead", "cuda_context"}) {
+  for (const char* key :
+       {"logits_and_loss", "temporary", "framework_buffers", "allocator_overhead", "cuda_context", "nccl_buffers"}) {
     const Term* term = find_term(peak, key);
     if (term != nullptr && term->value > 0) gaps.push_back({key, term->value});
   }
