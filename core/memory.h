@@ -39,8 +39,8 @@ struct MemoryResult {
   double peak_reserved_bytes = 0;   // torch.cuda.max_memory_reserved()
   double cuda_context_bytes = 0;    // CUDA context, cuBLAS/cuDNN workspaces, NCCL buffers
   double nvidia_smi_bytes = 0;      // reserved + context: what nvidia-smi shows for the process
-  // What the run needs: nvidia_smi_bytes without the cache that variable-length batches
-  // leave in the pool, which the allocator frees and retries before running out.
+  // Memory the run needs: nvidia_smi_bytes less the cache that variable-length batches leave
+  // in the pool, because the allocator frees that cache and retries before it runs out.
   double required_bytes = 0;
 
   double gpu_usable_bytes = 0;      // memory CUDA reports for the GPU

@@ -136,7 +136,7 @@ export interface DetailedResult {
   cuda_context_bytes: number;
   /** The nvidia-smi figure: reserved plus the CUDA context. */
   nvidia_smi_bytes: number;
-  /** What the run needs: nvidia_smi_bytes without the cache that variable-length batches leave in the pool. */
+  /** Memory the run needs: nvidia_smi_bytes less the cache that variable-length batches leave in the pool. */
   required_bytes: number;
   /** Memory that a process can use on the chosen GPU. */
   gpu_usable_bytes: number;

@@ -220,7 +220,7 @@ TEST_CASE("tiny model FSDP with embeddings as their own units", "[memory]") {
 }
 
 // CPU offload copies each reduced gradient shard to the host, so no gradient buffer persists on
-// the GPU: at the optimizer step (run on the CPU) the GPU holds nothing of the gradients.
+// the GPU. At the optimizer step, which runs on the CPU, the GPU keeps none of the gradients.
 TEST_CASE("tiny model offload keeps gradients on the host", "[memory]") {
   TrainingSetup setup = tiny_fsdp_setup(1);
   setup.offload = Offload::optimizer_and_params;
@@ -401,7 +401,7 @@ TEST_CASE("pipeline micro-batches in flight", "[memory]") {
     CHECK_THAT(term_value(estimate_memory(model, setup), "activations/layers"),
                WithinRel(one_micro_batch * row.stages / 4, 1e-12));
   }
-  // A sequential device_map split holds one micro-batch at a time: a quarter of the layers' share.
+  // A sequential device_map split keeps one micro-batch at a time, so a stage stores a quarter of the layers' share.
   setup.virtual_stages = 1;
   setup.grad_accum = 8;
   setup.pipeline_schedule = PipelineSchedule::sequential;

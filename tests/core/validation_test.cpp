@@ -442,9 +442,9 @@ TEST_CASE("validation cases map or give a reason", "[validation]") {
   CHECK(report.statistics.matched + report.unmatched.size() == cases.size());
 }
 
-// The accuracy targets of the detailed method: median absolute error of the peaks
-// at most 10%, 90th percentile at most 25%, at least 95% of fit verdicts right and
-// every largest micro-batch or sequence within one step of the measured one.
+// The accuracy targets of the detailed method. The median absolute error of the peaks
+// is at most 10% and the 90th percentile at most 25%. At least 95% of fit verdicts are
+// right, and every largest micro-batch or sequence is within one step of the measured one.
 constexpr double kMedianBound = 0.10;
 constexpr double kPercentile90Bound = 0.25;
 constexpr double kVerdictBound = 0.95;

@@ -495,8 +495,8 @@ function GuideComparison({ response, gpuName }: { response: EstimateResponse; gp
   );
 }
 
-// The descriptions of the constants load when the panel first opens (loadMoreMessages);
-// the page's core module carries none, so until then each row shows the key alone.
+// The descriptions of the constants load when the panel first opens (loadMoreMessages).
+// The page's core module carries none, so until then each row shows the key alone.
 function Assumptions({ response }: { response: EstimateResponse }) {
   const { lang, t, locale } = useI18n();
   const [, setDescribed] = useState(false);
