@@ -48,12 +48,18 @@ double term_value(const MemoryResult& memory, const std::string& path) {
   return term == nullptr ? -1 : term->value;
 }
 
-// The tiny model with SGD and micro-batch 16 on 2 GPUs under FSDP full-shard,
-// reducing gradients after every micro-batch.
-TrainingSetup tiny_fsdp_setup(int64_t grad_accum) {
+// The tiny model with SGD (no optimizer state) and micro-batch 16 (T = 128 tokens),
+// so a backward moment is the peak.
+TrainingSetup tiny_sgd_setup() {
   TrainingSetup setup = tiny_setup();
   setup.optimizer = Optimizer::sgd;
   setup.micro_batch = 16;
+  return setup;
+}
+
+// The SGD setup on 2 GPUs under FSDP full-shard, reducing gradients after every micro-batch.
+TrainingSetup tiny_fsdp_setup(int64_t grad_accum) {
+  TrainingSetup setup = tiny_sgd_setup();
   setup.grad_accum = grad_accum;
   setup.num_gpus = 2;
   setup.sharding = Sharding::fsdp_full_shard;
@@ -142,15 +148,12 @@ TEST_CASE("tiny model gradients kept by zero_grad", "[memory]") {
   CHECK(memory.peak_allocated_bytes == 2597376);
 }
 
-// Variable-length batches: with the activations setup above (SGD, micro-batch 16) the
-// peak allocated is 2,137,344 and the weights 460,032 stay, so a step allocates and frees
-// 1,677,312; with the 10% overhead the run needs 2,137,344 + 167,731.2 = 2,305,075.2 reserved.
-// The pool grows by the factor 2 on the per-step part: 2,305,075.2 - 460,032 = 1,845,043.2
-// more, which the reserved and nvidia-smi readings show and the fit ignores.
+// Variable-length batches on the activations setup above. The peak allocated is 2,137,344
+// and the weights 460,032 stay, so a step allocates and frees 1,677,312. With the 10%
+// overhead the run needs 2,137,344 + 167,731.2 = 2,305,075.2 reserved. The pool doubles the
+// per-step part, 1,845,043.2 more, which the readings show and the fit leaves out.
 TEST_CASE("tiny model variable-length cache", "[memory]") {
-  TrainingSetup setup = tiny_setup();
-  setup.optimizer = Optimizer::sgd;
-  setup.micro_batch = 16;
+  TrainingSetup setup = tiny_sgd_setup();
   const MemoryResult fixed = estimate_memory(tiny_model(), setup);
   CHECK_THAT(fixed.peak_reserved_bytes, WithinRel(2305075.2, 1e-12));
   CHECK(fixed.required_bytes == fixed.nvidia_smi_bytes);
@@ -183,7 +186,7 @@ TEST_CASE("tiny model variable-length cache", "[memory]") {
 //   no_sync: the full fp32 gradient 460,032 is carried, the unit's gradient is part of it.
 //     loss backward 230,016 + 460,032 + 1,284,096 + 393,216 + 229,888 = 2,597,248 (peak)
 //     layer backward 230,016 + 460,032 + 1,284,096 + 262,144 + 229,888 = 2,466,176
-TEST_CASE("tiny model FSDP accumulation with and without no_sync", "[memory]") {
+TEST_CASE("tiny model FSDP no_sync accumulation", "[memory]") {
   TrainingSetup setup = tiny_fsdp_setup(4);
   MemoryResult synced = estimate_memory(tiny_model(), setup);
   CHECK(synced.peak_phase == PeakPhase::backward);
@@ -206,7 +209,7 @@ TEST_CASE("tiny model FSDP accumulation with and without no_sync", "[memory]") {
 // With the embedding and the head wrapped as units of their own, the root no longer keeps them
 // gathered (65,536 less) and the head reduce-scatters its gradient before the layers' backward
 // (65,536 less): 2,104,960. The layer stays the largest unit (41,088 > 16,384).
-TEST_CASE("tiny model FSDP with embeddings as their own units", "[memory]") {
+TEST_CASE("tiny model FSDP wrapped embeddings", "[memory]") {
   TrainingSetup setup = tiny_fsdp_setup(1);
   const MemoryResult root = estimate_memory(tiny_model(), setup);
   CHECK(root.peak_phase == PeakPhase::backward);
@@ -221,7 +224,7 @@ TEST_CASE("tiny model FSDP with embeddings as their own units", "[memory]") {
 
 // CPU offload copies each reduced gradient shard to the host, so no gradient buffer persists on
 // the GPU. At the optimizer step, which runs on the CPU, the GPU keeps none of the gradients.
-TEST_CASE("tiny model offload keeps gradients on the host", "[memory]") {
+TEST_CASE("tiny model offloaded gradients", "[memory]") {
   TrainingSetup setup = tiny_fsdp_setup(1);
   setup.offload = Offload::optimizer_and_params;
   const MemoryResult memory = estimate_memory(tiny_model(), setup);
@@ -233,7 +236,7 @@ TEST_CASE("tiny model offload keeps gradients on the host", "[memory]") {
 
 // With one data-parallel rank, FSDP switches its sharded modes to NO_SHARD: two GPUs that hold
 // one pipeline stage each estimate the same under full shard as under no shard.
-TEST_CASE("FSDP without a second replica shards nothing", "[memory]") {
+TEST_CASE("one-rank FSDP shards nothing", "[memory]") {
   ModelSpec model = tiny_model();
   model.layers = 4;
   TrainingSetup setup = tiny_fsdp_setup(4);
@@ -246,7 +249,7 @@ TEST_CASE("FSDP without a second replica shards nothing", "[memory]") {
 
 // NCCL keeps 256 MiB of buffers per process where processes communicate: data-parallel
 // replicas or a 1F1B pipeline, but not one process driving a device_map split.
-TEST_CASE("NCCL buffers only where processes communicate", "[memory]") {
+TEST_CASE("NCCL buffers need communicating processes", "[memory]") {
   ModelSpec model = tiny_model();
   model.layers = 4;
   TrainingSetup setup = tiny_setup();
@@ -264,7 +267,7 @@ TEST_CASE("NCCL buffers only where processes communicate", "[memory]") {
 // mix both, FSDP keeps 16-bit gradients for the frozen weights too. Per GPU of 2, with
 // gradients reduce-scattered each micro-batch: adapters 2,048 * 4 / 2 = 4,096 and frozen
 // 82,176 * 2 / 2 = 82,176. Under no_sync: 2,048 * 4 + 82,176 * 2 = 172,544 unsharded.
-TEST_CASE("tiny model FSDP gradients of frozen weights", "[memory]") {
+TEST_CASE("tiny model FSDP frozen-weight gradients", "[memory]") {
   TrainingSetup setup = tiny_fsdp_setup(2);
   setup.method = Method::lora;
   setup.lora_rank = 4;
@@ -451,10 +454,8 @@ TEST_CASE("tiny model checkpointing keeps layer inputs", "[memory]") {
 // are fp32 (a 16-bit layer output added to them promotes to fp32): each checkpointed layer
 // input is 128*64*4 = 32,768 bytes although activations are 16-bit. The LM head saves its
 // autocast bf16 input, 128*64*2 = 16,384. In pure bf16 the layer inputs are 16,384 each.
-TEST_CASE("tiny model AMP keeps an fp32 residual stream", "[memory]") {
-  TrainingSetup setup = tiny_setup();
-  setup.optimizer = Optimizer::sgd;
-  setup.micro_batch = 16;
+TEST_CASE("tiny model AMP fp32 residual stream", "[memory]") {
+  TrainingSetup setup = tiny_sgd_setup();
   setup.grad_checkpointing = Checkpointing::full;
   setup.precision = Precision::amp_bf16;
   MemoryResult amp = estimate_memory(tiny_model(), setup);
@@ -471,11 +472,9 @@ TEST_CASE("tiny model AMP keeps an fp32 residual stream", "[memory]") {
 // layers. LoRA under AMP on the tiny model (fp32 frozen base): one layer's linears
 // 16,384 + 24,576 = 40,960 and the head 16,384, 2 bytes each: 2 * 57,344 = 114,688.
 TEST_CASE("tiny model autocast copy of the head", "[memory]") {
-  TrainingSetup setup = tiny_setup();
+  TrainingSetup setup = tiny_sgd_setup();
   setup.method = Method::lora;
   setup.precision = Precision::amp_bf16;
-  setup.optimizer = Optimizer::sgd;
-  setup.micro_batch = 16;
   setup.grad_checkpointing = Checkpointing::full;
   MemoryResult memory = estimate_memory(tiny_model(), setup);
   REQUIRE(memory.peak_phase != PeakPhase::optimizer_step);
@@ -593,7 +592,7 @@ TEST_CASE("savers never raise memory", "[memory]") {
   }
 }
 
-TEST_CASE("reduce-scatter per micro-batch never raises FSDP memory", "[memory]") {
+TEST_CASE("per-micro-batch reduce-scatter never raises memory", "[memory]") {
   for (const ModelSpec& model : presets()) {
     for (Method method : {Method::full, Method::lora}) {
       for (Sharding sharding : {Sharding::fsdp_shard_grad_op, Sharding::fsdp_full_shard}) {

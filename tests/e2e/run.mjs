@@ -856,7 +856,7 @@ describe('Chinese page', () => {
     await page.close();
   });
 
-  test('warnings load their Chinese wording', async () => {
+  test('warnings and reasons load Chinese wording', async () => {
     // ZeRO-3 on one GPU has no replica to shard with. The warnings' wording is an on-demand string.
     const context = await openContext();
     const opened = await openPage(context, '?sharding=zero3&lang=zh-CN');
@@ -872,7 +872,7 @@ describe('Chinese page', () => {
     await conflict.page.close();
   });
 
-  test('FSDP accumulation and variable lengths show their terms', async () => {
+  test('FSDP and variable-length terms show', async () => {
     // Llama 3 8B in bf16 on 4 A100 40GB under FSDP full-shard, 8 micro-batches of 2 x 2048 tokens. Under no_sync
     // each GPU keeps all 8.03e9 bf16 gradients, 16.06e9 bytes = 15.0 GiB. The run needs 39.1 GiB, and the pool of
     // varying batch lengths would grow past the GPU, so nvidia-smi shows the whole 40 GiB.

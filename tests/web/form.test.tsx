@@ -91,7 +91,7 @@ describe('input groups', () => {
     expect(document.querySelector('[data-field=quant]')).not.toBeNull();
   });
 
-  it('shows FSDP and pipeline settings only where they apply', () => {
+  it('shows FSDP and pipeline settings where used', () => {
     renderForm({ sharding: 'ddp', num_gpus: '4' });
     expect(document.querySelector('[data-field=sync_each_micro_batch]')).toBeNull();
     cleanup();
@@ -104,7 +104,7 @@ describe('input groups', () => {
     expect(document.querySelector('[data-field=virtual_stages]')).toBeNull();
   });
 
-  it('checks a box for every text the core reads as true', () => {
+  it('checks boxes for every true text', () => {
     // The core reads true, 1, on and yes in any case as true (core/fields.cpp).
     for (const text of ['yes', 'TRUE', '1']) {
       renderForm({ variable_lengths: text });

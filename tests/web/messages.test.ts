@@ -39,7 +39,7 @@ describe('field error messages', () => {
     expect(messageFor(query, 'zh-CN')).toBe('GPU 数量：“3”与其他设置不兼容：GPU 数量必须是张量并行 × 流水线并行（2）的倍数。');
   });
 
-  it('keeps the core\'s English reason when a reason has no code', () => {
+  it('keeps an uncoded reason in English', () => {
     // A config.json key that conflicts with another is reported with the reason the reader wrote.
     const error = { field: 'pooler', code: 'unsupported' as const, value: 'true', reason: 'only encoder models have a pooler', message: '' };
     expect(describeFieldError(error, undefined, 'zh-CN', makeTranslate('zh-CN'))).toContain('only encoder models have a pooler');

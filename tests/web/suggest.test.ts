@@ -50,7 +50,7 @@ describe('fixes for a setup that does not fit', () => {
     expect(fix?.changes).toMatchObject({ micro_batch: '16', grad_accum: '4' });
   });
 
-  it('reduces FSDP gradients every micro-batch instead of keeping them unsharded', () => {
+  it('offers per-micro-batch reduce-scatter for FSDP', () => {
     // Llama 3 8B full fine-tuning in bf16 with fused cross-entropy on 4 A100 40GB under FSDP full-shard,
     // accumulating 8 micro-batches of 8 x 2048 tokens. Under no_sync each GPU keeps all 8.03e9 bf16 gradients
     // (15 GiB). Reduced after every micro-batch, it keeps a quarter of them (3.7 GiB), so 41.4 GiB becomes 29.5.
